@@ -1,0 +1,44 @@
+"""Seeded random-number generation for initializers, dropout and shuffling.
+
+One global generator serves every draw made without an explicit seed, so
+`set_seed(s)` (called by `keras.utils.set_random_seed`) makes weights, dropout
+masks and batch order repeat exactly. A draw with an explicit integer seed uses
+a private generator made from that seed, like Keras's seeded initializers.
+"""
+
+from __future__ import annotations
+
+import random as _pyrandom
+from typing import Any
+
+import numpy as _np
+
+_global = {"generator": _np.random.default_rng(), "seed": None}
+
+
+def set_seed(seed: int) -> None:
+    """Seeds Python's `random`, NumPy's legacy global RNG and scratchnn's generator.
+
+    Raises:
+        ValueError: if `seed` is not a non-negative integer.
+    """
+    if not isinstance(seed, (int, _np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"Expected a non-negative integer seed. Received: seed={seed!r}")
+    _pyrandom.seed(int(seed))
+    _np.random.seed(int(seed) % 2**32)
+    _global["generator"] = _np.random.default_rng(int(seed))
+    _global["seed"] = int(seed)
+
+
+def generator(seed: Any = None) -> _np.random.Generator:
+    """Returns the generator for a draw.
+
+    Args:
+        seed: None for the global generator; an int for a fresh generator made
+            from that seed; a `numpy.random.Generator` is returned as is.
+    """
+    if seed is None:
+        return _global["generator"]
+    if isinstance(seed, _np.random.Generator):
+        return seed
+    return _np.random.default_rng(int(seed))

@@ -1,0 +1,51 @@
+"""Entry point of the `scratchnn` console script and of `python -m scratchnn.cli`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from scratchnn.cli import scratchnn_version
+
+# One module per subcommand under scratchnn/cli/, in the order `--help` lists them.
+COMMANDS = ("info", "datasets")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every subcommand of `COMMANDS` registered."""
+    parser = argparse.ArgumentParser(
+        prog="scratchnn",
+        description="Neural networks from scratch on NumPy, with the Keras API.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"scratchnn {scratchnn_version()}", help="print the version"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"scratchnn.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line `argv` (default: `sys.argv[1:]`) and returns the exit status.
+
+    Example:
+
+    >>> main(["datasets"])  # doctest: +SKIP
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""`keras.initializers`: weight initializers and their `get`/`serialize`/`deserialize`.
+
+An initializer is a callable `initializer(shape, dtype=None)` returning a
+backend array of `shape` in `dtype` (default `scratchnn.backend.floatx()`).
+Names, defaults and configs follow Keras 3 (`keras/src/initializers/`), so a
+config saved by Keras deserializes here and the other way round.
+
+Example:
+    >>> from scratchnn import initializers
+    >>> init = initializers.get("glorot_uniform")
+    >>> initializers.serialize(init)["class_name"]
+    'GlorotUniform'
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from scratchnn import backend
+from scratchnn.initializers.constant_initializers import Constant, Identity, Ones, Zeros
+from scratchnn.initializers.initializer import Initializer, RandomInitializer, compute_fans, standardize_shape
+from scratchnn.initializers.random_initializers import (
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    VarianceScaling,
+)
+
+# Lowercase aliases, as exported by `keras.initializers` (they name the classes).
+constant = Constant
+glorot_normal = GlorotNormal
+glorot_uniform = GlorotUniform
+he_normal = HeNormal
+he_uniform = HeUniform
+identity = Identity
+lecun_normal = LecunNormal
+lecun_uniform = LecunUniform
+ones = Ones
+orthogonal = Orthogonal
+random_normal = RandomNormal
+random_uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+zeros = Zeros
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+
+_CLASSES = (
+    Initializer,
+    Constant,
+    Identity,
+    Ones,
+    Zeros,
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    VarianceScaling,
+)
+
+
+def _snake(name: str) -> str:
+    """Converts "GlorotUniform" to "glorot_uniform", as Keras's `to_snake_case` does for these names."""
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+# The names `get` and `deserialize` accept: class names, their snake_case
+# forms, and the aliases of `keras/src/initializers/__init__.py`.
+ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
+ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS_DICT.update(
+    {
+        "IdentityInitializer": Identity,
+        "OrthogonalInitializer": Orthogonal,
+        "normal": RandomNormal,
+        "uniform": RandomUniform,
+        "one": Ones,
+        "zero": Zeros,
+    }
+)
+
+
+def _lookup(name: str, custom_objects: dict[str, Any] | None) -> Any:
+    """Finds `name` among custom objects, registered objects and the built-ins."""
+    from scratchnn.saving.registry import get_registered_object  # deferred: saving sits above us
+
+    obj = get_registered_object(name, custom_objects)
+    if obj is None:
+        obj = ALL_OBJECTS_DICT.get(name)
+    if obj is None:
+        raise ValueError(
+            f"Unknown initializer {name!r}. Expected one of {sorted(ALL_OBJECTS_DICT)}, "
+            f"or a custom object passed in `custom_objects` or registered with "
+            f"`keras.saving.register_keras_serializable`. Received: identifier={name!r}"
+        )
+    return obj
+
+
+def serialize(initializer: Any) -> dict[str, Any] | None:
+    """Returns the Keras 3 config dict of an initializer.
+
+    Args:
+        initializer: an `Initializer`, a plain function, or None.
+
+    Returns:
+        `{"module": "keras.initializers", "class_name": ..., "config": {...},
+        "registered_name": None}` for built-ins (a custom class gets its own
+        module and registered name), or None for None.
+
+    Raises:
+        TypeError: for objects that are neither initializers nor functions.
+    """
+    if initializer is None:
+        return None
+    from scratchnn.saving.registry import get_registered_name
+
+    if inspect.isfunction(initializer):
+        name = get_registered_name(initializer)
+        return {
+            "module": initializer.__module__,
+            "class_name": "function",
+            "config": name,
+            "registered_name": name,
+        }
+    if not hasattr(initializer, "get_config"):
+        raise TypeError(
+            f"Cannot serialize an initializer without get_config(). Received: initializer={initializer!r}"
+        )
+    cls = type(initializer)
+    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
+    return {
+        "module": "keras.initializers" if builtin else cls.__module__,
+        "class_name": cls.__name__,
+        "config": initializer.get_config(),
+        "registered_name": None if builtin else get_registered_name(cls),
+    }
+
+
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """Builds an initializer from a name or a config dict.
+
+    Args:
+        config: a name ("glorot_uniform", "HeNormal", ...), a Keras 3 dict
+            `{"module", "class_name", "config", "registered_name"}`, or a Keras 2
+            dict `{"class_name", "config"}`.
+        custom_objects: optional `{name: class or function}` for custom initializers.
+
+    Returns:
+        An `Initializer` (or the custom function).
+
+    Raises:
+        ValueError: for an unknown name (listing the valid ones) or a dict without "class_name".
+        TypeError: for other types.
+    """
+    if config is None or isinstance(config, Initializer):
+        return config
+    if isinstance(config, str):
+        obj = _lookup(config, custom_objects)
+        return obj() if inspect.isclass(obj) else obj
+    if not isinstance(config, dict):
+        raise TypeError(f"Expected a string or a config dict. Received: config={config!r}")
+    if "class_name" not in config:
+        raise ValueError(f"A config dict needs a 'class_name' key. Received: config={config!r}")
+    if config["class_name"] == "function":
+        return _lookup(config.get("registered_name") or config["config"], custom_objects)
+    cls = _lookup(config.get("registered_name") or config["class_name"], custom_objects)
+    inner = dict(config.get("config") or {})
+    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+
+
+def get(identifier: Any) -> Any:
+    """Returns an initializer for `identifier`.
+
+    Args:
+        identifier: None; a name such as "glorot_uniform", "he_normal", "zeros",
+            "ones", "uniform", "normal", "truncated_normal", "orthogonal",
+            "identity"; a config dict (Keras 2 or Keras 3 form); an
+            `Initializer` class or instance; a callable `(shape, dtype=None)`;
+            or an array, which becomes an initializer returning that array
+            (the requested shape must match).
+
+    Returns:
+        An initializer (a callable), or None for None.
+
+    Raises:
+        ValueError: for an unknown name (listing the valid ones) or an
+            identifier of another kind.
+
+    Example:
+        >>> get("he_normal")
+        HeNormal(seed=None, input_axes=None, output_axes=None)
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if inspect.isclass(identifier):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    if hasattr(identifier, "shape") and hasattr(identifier, "dtype"):
+        value = getattr(identifier, "data", identifier)  # a scratchnn Tensor holds its array in .data
+
+        def initialize_fn(shape: Any, dtype: Any = None) -> Any:
+            if standardize_shape(shape) != tuple(value.shape):
+                raise ValueError(
+                    f"Expected `shape` to be {tuple(value.shape)} for an array used as an "
+                    f"initializer. Received: shape={shape}"
+                )
+            return backend.asarray(value, dtype=backend.standardize_dtype(dtype)).copy()
+
+        return initialize_fn
+    raise ValueError(f"Could not interpret initializer identifier. Received: identifier={identifier!r}")
+
+
+__all__ = [
+    "ALL_OBJECTS_DICT",
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "IdentityInitializer",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "OrthogonalInitializer",
+    "RandomInitializer",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "compute_fans",
+    "constant",
+    "deserialize",
+    "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
+    "serialize",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
+]

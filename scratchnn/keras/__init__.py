@@ -1,0 +1,72 @@
+"""The Keras namespace: `from scratchnn import keras` / `import scratchnn.keras as keras`.
+
+Re-exports only; the code lives in the scratchnn packages. Submodules are
+registered under `scratchnn.keras.*` too, so `from scratchnn.keras.layers
+import Dense` and `from scratchnn.keras.models import Sequential` work.
+"""
+
+import sys as _sys
+
+from scratchnn import (
+    activations,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
+from scratchnn.keras import backend, config, datasets
+from scratchnn.layers import Input, Layer
+from scratchnn.models import Model, Sequential
+from scratchnn.ops.tensor import Variable
+from scratchnn.version import __version__
+
+for _name, _module in {
+    "activations": activations,
+    "callbacks": callbacks,
+    "constraints": constraints,
+    "initializers": initializers,
+    "layers": layers,
+    "losses": losses,
+    "metrics": metrics,
+    "models": models,
+    "ops": ops,
+    "optimizers": optimizers,
+    "optimizers.schedules": optimizers.schedules,
+    "regularizers": regularizers,
+    "saving": saving,
+    "utils": utils,
+}.items():
+    _sys.modules.setdefault(f"{__name__}.{_name}", _module)
+
+__all__ = [
+    "Input",
+    "Layer",
+    "Model",
+    "Sequential",
+    "Variable",
+    "__version__",
+    "activations",
+    "backend",
+    "callbacks",
+    "config",
+    "constraints",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "ops",
+    "optimizers",
+    "regularizers",
+    "saving",
+    "utils",
+]

@@ -1,0 +1,20 @@
+"""`keras.backend`: float type, epsilon, image layout, clear_session."""
+
+from scratchnn.backend import epsilon, floatx, image_data_format, set_epsilon, set_floatx
+
+
+def backend() -> str:
+    """The name of the computation backend: "numpy" (scratchnn's own engine)."""
+    from scratchnn.backend import get_backend
+
+    return get_backend()
+
+
+def clear_session() -> None:
+    """Resets automatic layer names (dense, dense_1, ...), as Keras does."""
+    from scratchnn.utils import naming
+
+    naming.reset()
+
+
+__all__ = ["backend", "clear_session", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx"]

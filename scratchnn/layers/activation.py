@@ -1,0 +1,119 @@
+"""Activation layers: Activation, Softmax, ReLU, LeakyReLU, ELU (keras/src/layers/activations/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scratchnn import activations, ops
+from scratchnn.layers.layer import Layer
+
+
+class Activation(Layer):
+    """Applies an activation function: `Activation("relu")`. Output shape = input shape."""
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs: Any) -> Any:
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Softmax(Layer):
+    """Softmax along `axis` (default -1). Output shape = input shape."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is not None:
+            # Masked positions get a large negative logit, so their probability is ~0.
+            inputs = ops.where(mask, inputs, -1e9)
+        return ops.softmax(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class ReLU(Layer):
+    """max(x, 0) with optional `max_value`, `negative_slope` and `threshold` (Keras semantics)."""
+
+    def __init__(
+        self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0:
+            raise ValueError(f"Layer {self.name!r}: max_value must be >= 0. Received: max_value={max_value}")
+        if negative_slope is None or negative_slope < 0:
+            raise ValueError(
+                f"Layer {self.name!r}: negative_slope must be >= 0. Received: negative_slope={negative_slope}"
+            )
+        self.max_value = max_value
+        self.negative_slope = negative_slope
+        self.threshold = threshold
+
+    def call(self, inputs: Any) -> Any:
+        return activations.relu(
+            inputs, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold
+        )
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }
+
+
+class LeakyReLU(Layer):
+    """x if x > 0 else negative_slope * x; Keras's layer default slope is 0.3."""
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
+        if "alpha" in kwargs:  # the Keras 2 name of the argument
+            negative_slope = kwargs.pop("alpha")
+        super().__init__(**kwargs)
+        if negative_slope is None or negative_slope < 0:
+            raise ValueError(
+                f"Layer {self.name!r}: negative_slope must be >= 0. Received: negative_slope={negative_slope}"
+            )
+        self.negative_slope = float(negative_slope)
+
+    def call(self, inputs: Any) -> Any:
+        return ops.leaky_relu(inputs, negative_slope=self.negative_slope)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+class ELU(Layer):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+
+    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, inputs: Any) -> Any:
+        return ops.elu(inputs, alpha=self.alpha)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "alpha": self.alpha}

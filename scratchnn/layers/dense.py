@@ -1,0 +1,113 @@
+"""Dense: the fully connected layer (keras/src/layers/core/dense.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scratchnn import activations, constraints, initializers, ops, regularizers
+from scratchnn.layers.layer import Layer
+
+
+class Dense(Layer):
+    """y = activation(x @ kernel + bias).
+
+    Args:
+        units: positive int, the output size.
+        activation: name or function; None means linear.
+        use_bias: whether to add a bias vector.
+        kernel_initializer: default "glorot_uniform".
+        bias_initializer: default "zeros".
+        kernel_regularizer, bias_regularizer, activity_regularizer: penalties.
+        kernel_constraint, bias_constraint: projections after each update.
+
+    Shapes:
+        input (..., input_dim) -> output (..., units); kernel (input_dim, units).
+
+    Example:
+        >>> layer = Dense(10, activation="softmax")
+        >>> layer(np.zeros((32, 100))).shape
+        (32, 10)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        lora_rank: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("quantization_config", None)
+        kwargs.pop("lora_alpha", None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ValueError(
+                f"Layer {self.name!r}: `units` must be a positive integer. Received: units={units!r}"
+            )
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        input_dim = input_shape[-1] if len(input_shape) else None
+        if input_dim is None:
+            raise ValueError(
+                f"Layer {self.name!r}: the last axis of the input must be known. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        if inputs.shape[-1] != self.kernel.data.shape[0]:
+            raise ValueError(
+                f"Input 0 of layer {self.name!r} is incompatible with the layer: expected axis -1 of the "
+                f"input shape to have value {self.kernel.data.shape[0]}, but received input with shape "
+                f"{tuple(inputs.shape)}"
+            )
+        return self.activation(ops.linear(inputs, self.kernel, self.bias))
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }

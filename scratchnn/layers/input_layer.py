@@ -1,0 +1,176 @@
+"""`keras.Input`, `InputLayer` and symbolic tensors for the functional API.
+
+`keras.Input(shape=(28, 28))` returns a `KerasTensor`: a shape and dtype with
+no data. Calling a layer on KerasTensors builds the layer for that shape,
+records a `Node` (which layer, which inputs, which call arguments), and returns
+KerasTensors for the outputs, so `Model(inputs, outputs)` can replay the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scratchnn import backend
+from scratchnn.layers.layer import Layer, _map_outputs
+from scratchnn.ops.tensor import Tensor
+
+
+class KerasTensor:
+    """A symbolic tensor: shape (batch axis None), dtype and the node that made it."""
+
+    def __init__(self, shape: tuple[Any, ...], dtype: str | None = None, name: str | None = None) -> None:
+        self.shape = tuple(shape)
+        self.dtype = dtype or backend.floatx()
+        self.name = name
+        # (layer, node_index, tensor_index): how to find this tensor's producer.
+        self._keras_history: tuple[Layer, int, int] | None = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+@dataclass
+class Node:
+    """One call of a layer on symbolic inputs."""
+
+    layer: Layer
+    call_args: tuple[Any, ...]  # the positional args, KerasTensors in place
+    call_kwargs: dict[str, Any]
+    outputs: Any
+    input_tensors: list[KerasTensor] = field(default_factory=list)
+    output_tensors: list[KerasTensor] = field(default_factory=list)
+
+
+def _flat_keras_tensors(x: Any) -> list[KerasTensor]:
+    if isinstance(x, KerasTensor):
+        return [x]
+    if isinstance(x, (list, tuple)):
+        return [t for v in x for t in _flat_keras_tensors(v)]
+    if isinstance(x, dict):
+        return [t for v in x.values() for t in _flat_keras_tensors(v)]
+    return []
+
+
+def _shape_of(x: Any) -> Any:
+    if isinstance(x, KerasTensor):
+        return x.shape
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    return tuple(x.shape)
+
+
+def symbolic_call(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Builds `layer` for the symbolic inputs and returns symbolic outputs (records a Node)."""
+    input_shape = _shape_of(inputs)
+    layer._maybe_build(input_shape)
+    out_shape = layer.compute_output_shape(input_shape)
+    outputs = _make_outputs(out_shape, layer)
+    node = Node(layer, (inputs, *args), dict(kwargs), outputs)
+    node.input_tensors = _flat_keras_tensors(inputs)
+    node.output_tensors = _flat_keras_tensors(outputs)
+    node_index = len(layer._inbound_nodes)
+    layer._inbound_nodes.append(node)
+    for i, t in enumerate(node.output_tensors):
+        t._keras_history = (layer, node_index, i)
+    return outputs
+
+
+def _make_outputs(shape: Any, layer: Layer) -> Any:
+    if isinstance(shape, (tuple, list)) and all(d is None or isinstance(d, int) for d in shape):
+        return KerasTensor(tuple(shape), dtype=layer.dtype, name=layer.name)
+    if isinstance(shape, dict):
+        return {k: _make_outputs(v, layer) for k, v in shape.items()}
+    return [_make_outputs(s, layer) for s in shape]
+
+
+class InputLayer(Layer):
+    """The entry point of a model: holds the expected input shape, computes nothing.
+
+    Args:
+        shape: shape of one sample (no batch axis), e.g. (28, 28).
+        batch_size: optional fixed batch size.
+        dtype: input dtype (default floatx()).
+        batch_shape: full shape including the batch axis (instead of `shape`).
+        name: layer name.
+    """
+
+    def __init__(
+        self,
+        shape: Any = None,
+        batch_size: int | None = None,
+        dtype: Any = None,
+        sparse: bool | None = None,
+        batch_shape: Any = None,
+        input_tensor: Any = None,
+        optional: bool = False,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if "input_shape" in kwargs and shape is None:
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs and batch_shape is None:
+            batch_shape = kwargs.pop("batch_input_shape")  # Keras 2 configs
+        kwargs.pop("ragged", None)
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if shape is not None and batch_shape is not None:
+            raise ValueError("InputLayer: pass `shape` or `batch_shape`, not both.")
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("InputLayer needs `shape` or `batch_shape`. Received neither.")
+            if isinstance(shape, int):
+                shape = (shape,)
+            batch_shape = (batch_size, *tuple(shape))
+        self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        self.sparse = bool(sparse)
+        self.optional = optional
+        self.built = True
+        self.output = KerasTensor(self.batch_shape, dtype=self.dtype, name=self.name)
+        node = Node(self, (), {}, self.output, [], [self.output])
+        self._inbound_nodes.append(node)
+        self.output._keras_history = (self, 0, 0)
+
+    def call(self, inputs: Any) -> Any:
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "batch_shape": list(self.batch_shape),
+            "dtype": self.dtype,
+            "sparse": self.sparse,
+            "name": self.name,
+        }
+
+
+def Input(  # noqa: N802 - Keras's name
+    shape: Any = None,
+    batch_size: int | None = None,
+    dtype: Any = None,
+    sparse: bool | None = None,
+    batch_shape: Any = None,
+    name: str | None = None,
+    tensor: Any = None,
+    optional: bool = False,
+) -> KerasTensor:
+    """Returns a symbolic input for a functional model (or the first entry of a Sequential).
+
+    Example:
+        >>> inputs = keras.Input(shape=(28, 28))
+        >>> outputs = keras.layers.Dense(10)(keras.layers.Flatten()(inputs))
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape, name=name)
+    return layer.output
+
+
+def to_shape_list(out: Any) -> Any:
+    """Shapes of Tensors or KerasTensors in the same structure."""
+    return _map_outputs(out, lambda t: t.shape) if isinstance(out, Tensor) else _shape_of(out)

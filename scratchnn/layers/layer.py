@@ -1,0 +1,399 @@
+"""The Layer base class: weights, building, calling, configs (keras/src/layers/layer.py).
+
+A subclass defines `build(input_shape)` (weights via `add_weight`) and
+`call(inputs, training=False)` (the forward pass written with `scratchnn.ops`);
+the tape derives the backward pass. `__call__` converts inputs, builds on first
+use, passes `training` when `call` accepts it, and applies the activity
+regularizer. Calling a layer on a symbolic `KerasTensor` (from `keras.Input`)
+records a node for the functional API instead of computing.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from scratchnn import backend, initializers, regularizers
+from scratchnn.ops.tensor import Tensor, Variable, no_grad
+from scratchnn.utils import naming
+
+_BASE_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "autocast", "weights"}
+
+
+def _dtype_name(dtype: Any) -> str:
+    """Accepts a dtype name, a NumPy dtype, or Keras 3's serialized DTypePolicy dict."""
+    if isinstance(dtype, dict):
+        dtype = dtype.get("config", {}).get("name", dtype.get("name"))
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return backend.floatx()
+    return backend.standardize_dtype(dtype)
+
+
+def _accepts(fn: Any, arg: str) -> bool:
+    params = inspect.signature(fn).parameters
+    return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+class Layer:
+    """Base class of every layer.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; by default the snake_case class name plus a counter
+            ("dense", "dense_1", ...).
+        dtype: the dtype of weights and computations (default `floatx()`).
+        activity_regularizer: a penalty on the layer's outputs, added to the loss.
+        input_shape: shape of one sample, without the batch axis (Sequential only).
+    """
+
+    def __init__(
+        self,
+        *,
+        activity_regularizer: Any = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{ {k: kwargs[k] for k in sorted(unknown)} }"
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Layer name must be a string. Received: name={name!r}")
+        object.__setattr__(self, "_tracked_layers", [])
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype = _dtype_name(dtype) if dtype is not None else None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.built = False
+        self.supports_masking = False
+        self._own_variables: list[Variable] = []
+        self._activity_losses: list[Tensor] = []
+        self._call_takes_training = _accepts(self.call, "training")
+        self._build_shapes: Any = None
+        self._inbound_nodes: list[Any] = []
+        batch_shape = kwargs.get("batch_input_shape")
+        if batch_shape is None and kwargs.get("input_shape") is not None:
+            batch_shape = (kwargs.get("batch_size"), *tuple(kwargs["input_shape"]))
+        if batch_shape is None and kwargs.get("input_dim") is not None:
+            batch_shape = (kwargs.get("batch_size"), int(kwargs["input_dim"]))
+        self._batch_input_shape = tuple(batch_shape) if batch_shape is not None else None
+        self._initial_weights = kwargs.get("weights")
+
+    # -- attribute tracking: sub-layers assigned as attributes are tracked -------
+    def __setattr__(self, name: str, value: Any) -> None:
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None and not name.startswith("_"):
+            candidates = value if isinstance(value, (list, tuple)) else [value]
+            for v in candidates:
+                if isinstance(v, Layer) and v is not self and all(v is not t for t in tracked):
+                    tracked.append(v)
+        object.__setattr__(self, name, value)
+
+    # -- properties ----------------------------------------------------------
+    @property
+    def dtype(self) -> str:
+        """The layer's variable and compute dtype ("float32" unless set)."""
+        return self._dtype or backend.floatx()
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    @property
+    def path(self) -> str:
+        return self.name
+
+    @property
+    def _layers(self) -> list[Layer]:
+        return list(self._tracked_layers)
+
+    def _flatten_layers(self) -> list[Layer]:
+        """This layer's tracked sub-layers, recursively, each once."""
+        out: list[Layer] = []
+        seen: set[int] = set()
+        stack = list(reversed(self._tracked_layers))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(reversed(layer._tracked_layers))
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        """Trainable variables, own first then sub-layers', in creation order."""
+        if not self.trainable:
+            return []
+        own = [v for v in self._own_variables if v.trainable]
+        for layer in self._flatten_layers():
+            own.extend(v for v in layer._own_variables if v.trainable and layer.trainable)
+        return _unique(own)
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        """Non-trainable variables (all variables when the layer is frozen)."""
+        every = list(self._own_variables)
+        for layer in self._flatten_layers():
+            every.extend(layer._own_variables)
+        trainable = {id(v) for v in self.trainable_weights}
+        return _unique([v for v in every if id(v) not in trainable])
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Trainable then non-trainable variables: the order of `get_weights`."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Activity-regularization losses of the last call plus current weight penalties."""
+        out = list(self._activity_losses)
+        for layer in self._flatten_layers():
+            out.extend(layer._activity_losses)
+        for v in self.weights:
+            if v.regularizer is not None:
+                out.append(v.regularizer(v))
+        return out
+
+    # -- weights ---------------------------------------------------------------
+    def add_weight(
+        self,
+        shape: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        aggregation: str = "none",
+        name: str | None = None,
+    ) -> Variable:
+        """Creates a weight owned by this layer.
+
+        Args:
+            shape: tuple of ints (default scalar).
+            initializer: name, Initializer or callable; default "glorot_uniform"
+                for float weights, "zeros" otherwise (as in Keras).
+            dtype: default the layer's dtype.
+            trainable: whether optimizers update it.
+            regularizer: penalty added to `losses`.
+            constraint: projection applied after each optimizer update.
+            name: e.g. "kernel".
+        """
+        shape = tuple(int(s) for s in (shape or ()))
+        dtype = _dtype_name(dtype) if dtype is not None else self.dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
+        init = initializers.get(initializer)
+        name = name or f"variable_{len(self._own_variables)}"
+        var = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name, path=f"{self.path}/{name}")
+        var.regularizer = regularizers.get(regularizer)
+        from scratchnn import constraints
+
+        var.constraint = constraints.get(constraint)
+        var.aggregation = aggregation
+        self._own_variables.append(var)
+        return var
+
+    def get_weights(self) -> list[Any]:
+        """The weights as host NumPy arrays, in `weights` order."""
+        return [backend.to_numpy(v.data).copy() for v in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Sets the weights from arrays in `weights` order.
+
+        Raises:
+            ValueError: naming the layer, when the count or a shape differs.
+        """
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(params)} weights, but the list has {len(weights)} "
+                f"elements. Expected shapes {[p.shape for p in params]}."
+            )
+        for var, value in zip(params, weights):
+            arr = backend.asarray(value)
+            if tuple(arr.shape) != var.shape:
+                raise ValueError(
+                    f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}; the value given has "
+                    f"shape {tuple(arr.shape)}."
+                )
+            var.assign(arr.astype(var.data.dtype, copy=False))
+
+    def count_params(self) -> int:
+        """Total number of weight elements.
+
+        Raises:
+            ValueError: if the layer is not built yet.
+        """
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer {self.name!r}, but the layer isn't built. "
+                "Build it first, e.g. by calling it on data or with `build(input_shape)`."
+            )
+        return int(sum(v.size for v in self.weights))
+
+    # -- building and calling ------------------------------------------------
+    def build(self, input_shape: Any) -> None:
+        """Creates the weights for inputs of `input_shape` (batch axis first, may be None)."""
+        self.built = True
+
+    def _maybe_build(self, input_shape: Any) -> None:
+        if not self.built:
+            self.build(input_shape)
+            self.built = True
+            self._build_shapes = input_shape
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The forward pass; subclasses override it."""
+        return inputs
+
+    def _convert_input(self, x: Any) -> Any:
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, (list, tuple)):
+            return type(x)(self._convert_input(v) for v in x)
+        if isinstance(x, dict):
+            return {k: self._convert_input(v) for k, v in x.items()}
+        arr = backend.asarray(x)
+        if arr.dtype.kind == "f" and arr.dtype != self.dtype:
+            arr = arr.astype(self.dtype)
+        return Tensor(arr)
+
+    def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
+        from scratchnn.layers.input_layer import KerasTensor, symbolic_call
+
+        if _contains(inputs, KerasTensor):
+            return symbolic_call(self, inputs, args, kwargs)
+        inputs = self._convert_input(inputs)
+        if not self.built:
+            self._maybe_build(_shapes_of(inputs))
+        if self._call_takes_training:
+            kwargs["training"] = bool(training)
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(o) for o in _flat(outputs)]
+        return outputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape for `input_shape`; by default found by running `call` on zeros.
+
+        None axes (the batch, variable lengths) are run with size 1 and reported
+        as None again.
+        """
+        self._maybe_build(input_shape)
+
+        def dummy(shape):
+            return Tensor(backend.xp.zeros(tuple(1 if d is None else d for d in shape), dtype=self.dtype))
+
+        sample = _map_shapes(input_shape, dummy)
+        with no_grad():
+            kwargs = {"training": False} if self._call_takes_training else {}
+            out = self.call(sample, **kwargs)
+        batch_is_none = _first_dim_is_none(input_shape)
+        return _map_outputs(out, lambda t: ((None,) + t.shape[1:]) if batch_is_none else t.shape)
+
+    # -- serialization ---------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-safe dict (Keras's base keys)."""
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Rebuilds a layer from `get_config()` output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(variables: list[Variable]) -> list[Variable]:
+    seen: set[int] = set()
+    out = []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _flat(x: Any) -> list[Any]:
+    if isinstance(x, (list, tuple)):
+        return [y for v in x for y in _flat(v)]
+    if isinstance(x, dict):
+        return [y for v in x.values() for y in _flat(v)]
+    return [x]
+
+
+def _contains(x: Any, kind: type) -> bool:
+    if isinstance(x, kind):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_contains(v, kind) for v in x)
+    if isinstance(x, dict):
+        return any(_contains(v, kind) for v in x.values())
+    return False
+
+
+def _shapes_of(x: Any) -> Any:
+    if isinstance(x, (list, tuple)):
+        return [_shapes_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shapes_of(v) for k, v in x.items()}
+    return tuple(x.shape)
+
+
+def _is_shape(x: Any) -> bool:
+    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, int) for d in x)
+
+
+def _map_shapes(shape: Any, fn: Any) -> Any:
+    if _is_shape(shape):
+        return fn(tuple(shape))
+    if isinstance(shape, dict):
+        return {k: _map_shapes(v, fn) for k, v in shape.items()}
+    return [_map_shapes(s, fn) for s in shape]
+
+
+def _map_outputs(out: Any, fn: Any) -> Any:
+    if isinstance(out, Tensor):
+        return fn(out)
+    if isinstance(out, dict):
+        return {k: _map_outputs(v, fn) for k, v in out.items()}
+    return [_map_outputs(o, fn) for o in out]
+
+
+def _first_dim_is_none(shape: Any) -> bool:
+    if _is_shape(shape):
+        return len(shape) > 0 and shape[0] is None
+    values = list(shape.values()) if isinstance(shape, dict) else list(shape)
+    return bool(values) and _first_dim_is_none(values[0])

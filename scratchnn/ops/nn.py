@@ -1,0 +1,325 @@
+"""Neural-network primitives: activations, the fused dense op, softmax and cross-entropies.
+
+Several of these could be composed from `math.py` ops; they are primitives
+because one fused forward/backward is both faster and numerically safer
+(e.g. sigmoid never computes exp of a large positive number, and softmax +
+cross-entropy never takes the log of a rounded-to-zero probability).
+"""
+
+from __future__ import annotations
+
+import math as _math
+from typing import Any
+
+from scratchnn import backend
+from scratchnn.backend import xp
+from scratchnn.ops.tensor import Tensor, convert, record
+
+_SQRT_PI = _math.sqrt(_math.pi)
+
+
+# -- the dense layer's fused op -----------------------------------------------
+
+
+def linear(x: Any, kernel: Any, bias: Any = None) -> Tensor:
+    """y = x @ kernel + bias, for x (..., in), kernel (in, out), bias (out,).
+
+    With x2 = x reshaped to (n, in) and g2 = g reshaped to (n, out):
+    dL/dx = g2 @ kernel^T  (n, in);  dL/dkernel = x2^T @ g2  (in, out);
+    dL/dbias = sum over rows of g2  (out,).
+    """
+    x, w = convert(x), convert(kernel)
+    b = None if bias is None else convert(bias)
+    xd = x.data
+    x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
+    out = x2 @ w.data
+    if b is not None:
+        out += b.data  # in place: `out` is a fresh array owned by this op
+    if xd.ndim != 2:
+        out = out.reshape(xd.shape[:-1] + (w.data.shape[-1],))
+
+    def backward(g):
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        dx = (g2 @ w.data.T).reshape(xd.shape) if x.requires_grad else None
+        dw = x2.T @ g2 if w.requires_grad else None
+        if b is None:
+            return dx, dw
+        return dx, dw, (g2.sum(axis=0) if b.requires_grad else None)
+
+    parents = (x, w) if b is None else (x, w, b)
+    return record(out, parents, backward)
+
+
+# -- activations --------------------------------------------------------------
+
+
+def relu(x: Any) -> Tensor:
+    """max(x, 0). d/dx = g where x > 0, else 0."""
+    t = convert(x)
+    out = xp.maximum(t.data, 0)
+    return record(out, (t,), lambda g: (g * (out > 0),))
+
+
+def relu6(x: Any) -> Tensor:
+    """min(max(x, 0), 6). d/dx = g where 0 < x < 6."""
+    t = convert(x)
+    out = xp.clip(t.data, 0, 6)
+    return record(out, (t,), lambda g: (g * ((t.data > 0) & (t.data < 6)),))
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.2) -> Tensor:
+    """x if x > 0 else negative_slope * x. d/dx = g * (1 or negative_slope)."""
+    t = convert(x)
+    positive = t.data > 0
+    out = xp.where(positive, t.data, t.data * negative_slope)
+    return record(out, (t,), lambda g: (g * xp.where(positive, 1, negative_slope).astype(g.dtype),))
+
+
+def _stable_sigmoid(z: Any) -> Any:
+    # exp(-|z|) never overflows: for z >= 0 use 1/(1+e^-z), else e^z/(1+e^z).
+    e = xp.exp(-xp.abs(z))
+    return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid(x: Any) -> Tensor:
+    """1 / (1 + e^-x). d/dx = g * s * (1 - s). Keeps x as logits for binary cross-entropy."""
+    t = convert(x)
+    s = _stable_sigmoid(t.data)
+    out = record(s, (t,), lambda g: (g * s * (1 - s),))
+    out._keras_logits = ("sigmoid", t)
+    return out
+
+
+def tanh(x: Any) -> Tensor:
+    """tanh(x). d/dx = g * (1 - tanh(x)**2)."""
+    t = convert(x)
+    out = xp.tanh(t.data)
+    return record(out, (t,), lambda g: (g * (1 - out * out),))
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    """x if x > 0 else alpha * (e^x - 1). d/dx = g * (1 or alpha * e^x)."""
+    t = convert(x)
+    positive = t.data > 0
+    em1 = xp.expm1(xp.minimum(t.data, 0))  # the min keeps exp from overflowing on the unused branch
+    out = xp.where(positive, t.data, alpha * em1)
+    return record(out, (t,), lambda g: (g * xp.where(positive, 1, alpha * (em1 + 1)).astype(g.dtype),))
+
+
+def selu(x: Any) -> Tensor:
+    """scale * elu(x, alpha) with Klambauer et al.'s self-normalising constants."""
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    t = convert(x)
+    positive = t.data > 0
+    em1 = xp.expm1(xp.minimum(t.data, 0))
+    out = scale * xp.where(positive, t.data, alpha * em1)
+    local = scale * xp.where(positive, 1, alpha * (em1 + 1))
+    return record(out.astype(t.data.dtype), (t,), lambda g: (g * local.astype(g.dtype),))
+
+
+def softplus(x: Any) -> Tensor:
+    """log(1 + e^x), computed as logaddexp(0, x). d/dx = g * sigmoid(x)."""
+    t = convert(x)
+    out = xp.logaddexp(0, t.data).astype(t.data.dtype)
+    return record(out, (t,), lambda g: (g * _stable_sigmoid(t.data),))
+
+
+def softsign(x: Any) -> Tensor:
+    """x / (1 + |x|). d/dx = g / (1 + |x|)**2."""
+    t = convert(x)
+    d = 1 + xp.abs(t.data)
+    return record(t.data / d, (t,), lambda g: (g / (d * d),))
+
+
+def hard_sigmoid(x: Any) -> Tensor:
+    """Keras 3's piecewise-linear sigmoid: clip(x/6 + 1/2, 0, 1). d/dx = g/6 inside (-3, 3)."""
+    t = convert(x)
+    out = xp.clip(t.data / 6 + 0.5, 0, 1).astype(t.data.dtype)
+    inside = (t.data > -3) & (t.data < 3)
+    return record(out, (t,), lambda g: (g * inside / 6,))
+
+
+def silu(x: Any) -> Tensor:
+    """x * sigmoid(x) (swish). d/dx = g * (s + x * s * (1 - s))."""
+    t = convert(x)
+    s = _stable_sigmoid(t.data)
+    return record(t.data * s, (t,), lambda g: (g * (s + t.data * s * (1 - s)),))
+
+
+swish = silu
+
+
+def hard_silu(x: Any) -> Tensor:
+    """x * hard_sigmoid(x); composed of differentiable ops."""
+    from scratchnn.ops.math import multiply
+
+    t = convert(x)
+    return multiply(t, hard_sigmoid(t))
+
+
+hard_swish = hard_silu
+
+
+def erf(x: Any) -> Tensor:
+    """The error function. d/dx = g * 2/sqrt(pi) * exp(-x**2)."""
+    t = convert(x)
+    out = _erf(t.data)
+    return record(out, (t,), lambda g: (g * (2 / _SQRT_PI) * xp.exp(-t.data * t.data),))
+
+
+def _erf(z: Any) -> Any:
+    """erf to ~1e-15 without SciPy: Maclaurin series for |z| < 3, continued fraction beyond.
+
+    Both are loops over series terms (a fixed count), vectorised over elements.
+    """
+    a = xp.abs(z).astype("float64")
+    small = xp.minimum(a, 3.0)
+    # erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
+    term = small.copy()
+    total = small.copy()
+    x2 = small * small
+    for n in range(1, 60):
+        term = -term * x2 / n
+        total += term / (2 * n + 1)
+    series = total * (2 / _SQRT_PI)
+    # erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) for x >= 3
+    large = xp.maximum(a, 3.0)
+    frac = xp.zeros_like(large)
+    for k in range(60, 0, -1):
+        frac = (k / 2) / (large + frac)
+    tail = 1 - xp.exp(-large * large) / _SQRT_PI / (large + frac)
+    result = xp.where(a < 3.0, series, tail)
+    return (xp.sign(z) * result).astype(z.dtype)
+
+
+def gelu(x: Any, approximate: bool = True) -> Tensor:
+    """Gaussian error linear unit, Keras 3 default `approximate=True` for ops.gelu.
+
+    exact:       x * Phi(x),  Phi(x) = (1 + erf(x/sqrt 2))/2,  d/dx = Phi(x) + x * phi(x)
+    approximate: 0.5 x (1 + tanh(u)),  u = sqrt(2/pi) (x + 0.044715 x^3),
+                 d/dx = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3*0.044715 x^2)
+    """
+    t = convert(x)
+    z = t.data
+    if approximate:
+        c = _math.sqrt(2 / _math.pi)
+        th = xp.tanh(c * (z + 0.044715 * z**3))
+        out = 0.5 * z * (1 + th)
+        local = 0.5 * (1 + th) + 0.5 * z * (1 - th * th) * c * (1 + 3 * 0.044715 * z * z)
+    else:
+        cdf = 0.5 * (1 + _erf(z / _math.sqrt(2)))
+        pdf = xp.exp(-0.5 * z * z) / _math.sqrt(2 * _math.pi)
+        out = z * cdf
+        local = cdf + z * pdf
+    return record(out.astype(z.dtype), (t,), lambda g: (g * local.astype(g.dtype),))
+
+
+# -- softmax family -----------------------------------------------------------
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """e^x / sum(e^x) along `axis`, shifted by the max so exp never overflows.
+
+    With s = softmax(x): d/dx = s * (g - sum(g * s, axis)).
+    The output remembers x as logits, so a cross-entropy on it can be fused.
+    """
+    t = convert(x)
+    e = xp.exp(t.data - xp.max(t.data, axis=axis, keepdims=True))
+    s = e / xp.sum(e, axis=axis, keepdims=True)
+
+    def backward(g):
+        return (s * (g - xp.sum(g * s, axis=axis, keepdims=True)),)
+
+    out = record(s, (t,), backward)
+    out._keras_logits = ("softmax", t, axis)
+    return out
+
+
+def _log_softmax_array(z: Any, axis: int) -> Any:
+    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """x - logsumexp(x). d/dx = g - softmax(x) * sum(g, axis)."""
+    t = convert(x)
+    out = _log_softmax_array(t.data, axis)
+
+    def backward(g):
+        return (g - xp.exp(out) * xp.sum(g, axis=axis, keepdims=True),)
+
+    return record(out, (t,), backward)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """log(sum(e^x)) computed with the max shift. d/dx = g * softmax(x)."""
+    t = convert(x)
+    m = xp.max(t.data, axis=axis, keepdims=True)
+    e = xp.exp(t.data - m)
+    sums = xp.sum(e, axis=axis, keepdims=True)
+    out_keep = m + xp.log(sums)
+    out = out_keep if keepdims else xp.squeeze(out_keep, axis=axis)
+
+    def backward(g):
+        gk = g if keepdims else xp.expand_dims(g, axis) if axis is not None else g
+        return (gk * e / sums,)
+
+    return record(out, (t,), backward)
+
+
+# -- fused cross-entropies (per-sample values) --------------------------------
+
+
+def sparse_softmax_cross_entropy(labels: Any, logits: Any) -> Tensor:
+    """-log softmax(logits)[label] per sample: (N, K) logits, (N,) int labels -> (N,).
+
+    L_i = logsumexp(z_i) - z_i[y_i];  dL_i/dz_i = softmax(z_i) - onehot(y_i).
+    """
+    z = convert(logits)
+    y = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
+    y = y.astype("int64", copy=False).reshape(z.data.shape[:-1])
+    logp = _log_softmax_array(z.data, -1)
+    picked = xp.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+
+    def backward(g):
+        dz = xp.exp(logp)
+        xp.put_along_axis(dz, y[..., None], xp.take_along_axis(dz, y[..., None], axis=-1) - 1, axis=-1)
+        return (dz * g[..., None],)
+
+    return record(-picked, (z,), backward)
+
+
+def softmax_cross_entropy(targets: Any, logits: Any, axis: int = -1) -> Tensor:
+    """-sum(t * log softmax(z)) per sample.
+
+    dL/dz = softmax(z) * sum(t) - t;  dL/dt = -log softmax(z).
+    """
+    z = convert(logits)
+    t = convert(targets, like=z)
+    logp = _log_softmax_array(z.data, axis)
+    out = -xp.sum(t.data * logp, axis=axis)
+
+    def backward(g):
+        gk = xp.expand_dims(g, axis)
+        dz = (xp.exp(logp) * xp.sum(t.data, axis=axis, keepdims=True) - t.data) * gk
+        dt = -logp * gk if t.requires_grad else None
+        return dz, dt
+
+    return record(out, (z, t), backward)
+
+
+def sigmoid_cross_entropy(targets: Any, logits: Any) -> Tensor:
+    """Elementwise binary cross-entropy on logits, stable for any z:
+
+    L = max(z, 0) - z*t + log(1 + e^-|z|);  dL/dz = sigmoid(z) - t;  dL/dt = -z.
+    """
+    z = convert(logits)
+    t = convert(targets, like=z)
+    out = xp.maximum(z.data, 0) - z.data * t.data + xp.log1p(xp.exp(-xp.abs(z.data)))
+
+    def backward(g):
+        dz = g * (_stable_sigmoid(z.data) - t.data)
+        dt = -g * z.data if t.requires_grad else None
+        return dz, dt
+
+    return record(out, (z, t), backward)

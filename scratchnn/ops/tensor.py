@@ -1,0 +1,349 @@
+"""Tensor, Variable and the reverse-mode autodiff engine.
+
+A `Tensor` wraps one backend array (`.data`). When an op runs on tensors of
+which at least one `requires_grad`, the op records on its output the parent
+tensors and a `backward` closure that maps the output's gradient to the
+parents' gradients. That chain of records is the tape: `gradient()` walks it
+once in reverse topological order, and the records are dropped afterwards, so a
+training step's memory is freed with the step.
+
+Every primitive op lives in `scratchnn.ops` (math.py, shape.py, nn.py) and is
+written as::
+
+    out = <forward on arrays>
+    def backward(g):            # g has out's shape
+        return (<dL/da>, <dL/db>)
+    return record(out, (a, b), backward)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from scratchnn import backend
+from scratchnn.backend import xp
+
+_mode = threading.local()
+
+
+def grad_enabled() -> bool:
+    """True when ops record the tape (the default)."""
+    return getattr(_mode, "enabled", True)
+
+
+class no_grad:  # noqa: N801 - a context manager named like torch's and used like a function
+    """Context manager that stops ops from recording the tape (inference)."""
+
+    def __enter__(self) -> no_grad:
+        self._previous = grad_enabled()
+        _mode.enabled = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous
+
+
+class Tensor:
+    """An array with an optional place in the tape.
+
+    Attributes:
+        data: the backend array.
+        requires_grad: whether gradients flow to this tensor.
+    """
+
+    __slots__ = ("data", "requires_grad", "_parents", "_backward", "_keras_logits", "__weakref__")
+    # Makes `ndarray <op> Tensor` call the Tensor's reflected operator.
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        self.data = data
+        self.requires_grad = requires_grad
+        self._parents: tuple[Tensor, ...] = ()
+        self._backward: Callable[[Any], Sequence[Any]] | None = None
+        # Set by softmax/sigmoid to ("softmax", logits, axis) / ("sigmoid", logits):
+        # a cross-entropy on these probabilities is then computed from the logits.
+        self._keras_logits: tuple[Any, ...] | None = None
+
+    # -- array protocol -------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self) -> str:
+        return backend.standardize_dtype(self.data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return int(self.data.size)
+
+    def numpy(self) -> Any:
+        """Returns the value as a host NumPy array."""
+        return backend.to_numpy(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        arr = backend.to_numpy(self.data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __repr__(self) -> str:
+        return f"<Tensor shape={self.shape} dtype={self.dtype}\n{self.data!r}>"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # Operators are attached by scratchnn.ops.operators (avoids an import cycle).
+
+
+class Variable(Tensor):
+    """A mutable leaf tensor holding a layer or optimizer weight.
+
+    Args:
+        initializer: an array, or a callable `(shape, dtype) -> array`.
+        shape: needed when `initializer` is callable.
+        dtype: dtype name; defaults to `floatx()` for floating values.
+        trainable: whether optimizers update it (and gradients flow to it).
+        name: the short name, e.g. "kernel".
+        path: the full path, e.g. "sequential/dense/kernel".
+    """
+
+    __slots__ = ("name", "path", "trainable", "constraint", "regularizer", "aggregation")
+
+    def __init__(
+        self,
+        initializer: Any,
+        shape: Sequence[int] | None = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        name: str = "variable",
+        path: str | None = None,
+    ) -> None:
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(f"Variable {name!r}: a callable initializer needs a shape.")
+            value = initializer(tuple(shape), dtype=backend.standardize_dtype(dtype))
+        else:
+            value = initializer.data if isinstance(initializer, Tensor) else initializer
+        value = backend.asarray(value)
+        if dtype is not None:
+            value = value.astype(backend.standardize_dtype(dtype), copy=False)
+        elif value.dtype.kind == "f":
+            value = value.astype(backend.floatx(), copy=False)
+        if not value.flags.writeable or not value.flags.c_contiguous:
+            value = value.copy()
+        super().__init__(value, requires_grad=bool(trainable))
+        self.name = name
+        self.path = path or name
+        self.trainable = bool(trainable)
+        self.constraint: Callable[[Any], Any] | None = None
+        self.regularizer: Callable[[Any], Any] | None = None
+        self.aggregation = "none"
+
+    @property
+    def value(self) -> Any:
+        """The current backend array (Keras's `Variable.value`)."""
+        return self.data
+
+    def assign(self, value: Any) -> Variable:
+        """Overwrites the value in place; the shape must not change.
+
+        Raises:
+            ValueError: naming the variable, if the shapes differ.
+        """
+        value = value.data if isinstance(value, Tensor) else value
+        value = backend.asarray(value)
+        if tuple(value.shape) != tuple(self.data.shape):
+            raise ValueError(
+                f"Variable {self.path!r}: cannot assign a value of shape {tuple(value.shape)}; "
+                f"expected shape {tuple(self.data.shape)}."
+            )
+        self.data[...] = value
+        return self
+
+    def assign_add(self, value: Any) -> Variable:
+        self.data += value.data if isinstance(value, Tensor) else value
+        return self
+
+    def assign_sub(self, value: Any) -> Variable:
+        self.data -= value.data if isinstance(value, Tensor) else value
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, value={self.data!r}>"
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def record(data: Any, parents: tuple[Tensor, ...], backward: Callable[[Any], Sequence[Any]]) -> Tensor:
+    """Wraps an op's output; records the tape when a parent needs a gradient.
+
+    Args:
+        data: the op's output array.
+        parents: the op's tensor inputs, in the order `backward` returns grads.
+        backward: maps the output gradient (shape of `data`) to one gradient per
+            parent (None where a parent needs none).
+    """
+    out = Tensor(data)
+    if grad_enabled():
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad = True
+                out._parents = parents
+                out._backward = backward
+                break
+    return out
+
+
+def convert(x: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
+    """Converts an array-like or Python number to a Tensor.
+
+    Python numbers take the dtype of `like` when it is a float tensor, so that
+    `float32_tensor * 2.0` stays float32; other inputs keep their own dtype
+    unless `dtype` is given.
+    """
+    if isinstance(x, Tensor):
+        if dtype is not None and x.dtype != backend.standardize_dtype(dtype):
+            from scratchnn.ops.math import cast
+
+            return cast(x, dtype)
+        return x
+    if dtype is None and isinstance(x, (int, float)) and not isinstance(x, bool):
+        if like is not None and like.data.dtype.kind == "f":
+            dtype = like.data.dtype
+        elif isinstance(x, float):
+            dtype = backend.floatx()
+    return Tensor(backend.asarray(x, dtype=dtype))
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sums a broadcast gradient back down to an operand's shape.
+
+    If `a` of shape (3, 1) was broadcast to (N, 3, 5) in the forward pass, each
+    element of `a` contributed to N*5 outputs, so its gradient is the sum of
+    `g` over the leading axis and over axis 2 (kept as size 1).
+    """
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _topological_order(target: Tensor) -> list[Tensor]:
+    """Returns the recorded tensors that `target` depends on, parents first."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(target, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for p in node._parents:
+            if p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def gradient(
+    target: Tensor,
+    sources: Iterable[Tensor],
+    output_gradient: Any = None,
+    retain_graph: bool = False,
+) -> list[Any]:
+    """Reverse-mode differentiation: d(target)/d(source) for each source.
+
+    Args:
+        target: the tensor to differentiate, usually a scalar loss.
+        sources: tensors (typically Variables) to differentiate with respect to.
+        output_gradient: dL/d(target); defaults to ones (so a scalar gives 1).
+        retain_graph: keep the tape so `gradient` can run again on it.
+
+    Returns:
+        One backend array per source, shaped like it; zeros where the target
+        does not depend on the source.
+    """
+    sources = list(sources)
+    if output_gradient is None:
+        output_gradient = xp.ones_like(target.data)
+    elif isinstance(output_gradient, Tensor):
+        output_gradient = output_gradient.data
+    grads: dict[int, Any] = {id(target): output_gradient}
+    wanted = {id(s) for s in sources}
+    for node in reversed(_topological_order(target)):
+        backward = node._backward
+        if backward is None:
+            continue
+        g = grads.get(id(node)) if id(node) in wanted else grads.pop(id(node), None)
+        if g is None:
+            continue
+        for parent, pg in zip(node._parents, backward(g)):
+            if pg is None or not parent.requires_grad:
+                continue
+            key = id(parent)
+            grads[key] = pg if key not in grads else grads[key] + pg
+        if not retain_graph:
+            node._parents = ()
+            node._backward = None
+    return [grads[id(s)] if id(s) in grads else xp.zeros_like(s.data) for s in sources]
+
+
+class GradientTape:
+    """Records ops inside a `with` block and differentiates them (tf.GradientTape).
+
+    Example:
+        >>> with GradientTape() as tape:
+        ...     loss = ops.mean(ops.square(model(x) - y))
+        >>> grads = tape.gradient(loss, model.trainable_variables)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self.persistent = persistent
+        self._watched: list[Tensor] = []
+
+    def __enter__(self) -> GradientTape:
+        self._previous = grad_enabled()
+        _mode.enabled = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous
+
+    def watch(self, tensor: Tensor) -> None:
+        """Makes gradients flow to a tensor that is not a trainable Variable."""
+        tensor.requires_grad = True
+        self._watched.append(tensor)
+
+    def gradient(self, target: Tensor, sources: Any) -> Any:
+        """Returns gradients as Tensors, structured like `sources` (a list or a single tensor)."""
+        single = isinstance(sources, Tensor)
+        src = [sources] if single else list(sources)
+        grads = [Tensor(g) for g in gradient(target, src, retain_graph=self.persistent)]
+        return grads[0] if single else grads

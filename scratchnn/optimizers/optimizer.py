@@ -1,0 +1,596 @@
+"""The `Optimizer` base class: state, clipping, weight decay, EMA and the apply loop.
+
+Subclasses only create their slots in `build` and write `update_step`; everything
+shared by all optimizers (the iteration counter, the learning rate or schedule,
+gradient clipping, decoupled weight decay, loss-scale unscaling, gradient
+accumulation, the moving average of the weights, constraints) lives here, in the
+order Keras 3 applies it (`keras/src/optimizers/base_optimizer.py` and the JAX
+`_backend_apply_gradients`).
+
+Variables are `scratchnn.ops.tensor.Variable`s and every update is in place on
+`var.data`, so layers keep seeing the same array objects.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from scratchnn import backend
+from scratchnn.backend import xp
+from scratchnn.ops.tensor import Tensor, Variable
+from scratchnn.optimizers import schedules as _schedules
+from scratchnn.utils import naming
+
+_OPTIONAL_POSITIVE = ("clipnorm", "clipvalue", "global_clipnorm", "loss_scale_factor")
+
+
+def _is_number(x: Any) -> bool:
+    if isinstance(x, (int, float)):
+        return not isinstance(x, bool)
+    return hasattr(x, "dtype") and getattr(x, "ndim", 1) == 0 and x.dtype.kind in "iuf"
+
+
+def _check_number(
+    name: str, value: Any, low: float = 0.0, high: float = math.inf, owner: str = "", open_high: bool = False
+) -> None:
+    """Raises ValueError unless `low <= value <= high` (or `< high` when `open_high`)."""
+    ok = _is_number(value) and low <= float(value) <= high and not (open_high and float(value) == high)
+    if not ok:
+        bounds = f"in [{low}, {high}{')' if open_high else ']'}" if high != math.inf else f">= {low}"
+        raise ValueError(f"{owner}Argument `{name}` must be a number {bounds}. Received: {name}={value!r}")
+
+
+class Optimizer:
+    """Abstract optimizer base class (Keras 3's `keras.optimizers.Optimizer`).
+
+    A subclass overrides `build(variables)` (call `super().build` first, then
+    create slots with `add_optimizer_variables`), `update_step(gradient,
+    variable, learning_rate)` and `get_config`.
+
+    One call of `apply(grads, variables)` does, like Keras::
+
+        grads = [g / loss_scale_factor for g in grads]       # if set
+        grads = clip(grads)                                   # clipnorm | clipvalue | global_clipnorm
+        var -= var * weight_decay * lr                        # if weight_decay, per variable
+        update_step(g, var, lr) for each pair                 # the subclass's rule
+        average = m * average + (1 - m) * var                 # if use_ema
+        var = constraint(var)                                 # if the variable has one
+        iterations += 1
+
+    Args:
+        learning_rate: float >= 0, a `LearningRateSchedule`, or a callable with
+            no arguments returning the learning rate.
+        weight_decay: float or None. If set, every step first shrinks each
+            variable by `var * weight_decay * lr` (decoupled weight decay).
+        clipnorm: float or None. Clip each gradient so its L2 norm is at most this.
+        clipvalue: float or None. Clip each gradient element to [-clipvalue, clipvalue].
+        global_clipnorm: float or None. Clip all gradients together so their
+            joint L2 norm is at most this. At most one of the three clip
+            arguments may be set.
+        use_ema: bool, default False. Keep an exponential moving average of
+            the weights (slot "average").
+        ema_momentum: float in [0, 1], default 0.99. Momentum of that average.
+        ema_overwrite_frequency: int >= 1 or None. Every that many iterations
+            the weights are overwritten by their average.
+        loss_scale_factor: float or None. Gradients are divided by it first.
+        gradient_accumulation_steps: int >= 2 or None. Gradients are summed
+            over that many calls and the update uses their mean.
+        name: string; defaults to the snake-case class name, made unique.
+
+    Raises:
+        ValueError: for unknown keyword arguments, out-of-range values, or more
+            than one clipping argument.
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        owner = f"{type(self).__name__}: "
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=2)
+        if kwargs:
+            raise ValueError(f"{owner}Argument(s) not recognized: {kwargs}. Received: kwargs={kwargs}")
+        if weight_decay is not None:
+            _check_number("weight_decay", weight_decay, owner=owner)
+        for arg, value in zip(
+            _OPTIONAL_POSITIVE, (clipnorm, clipvalue, global_clipnorm, loss_scale_factor), strict=True
+        ):
+            if value is not None:
+                _check_number(arg, value, owner=owner)
+        n_clip = sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm))
+        if n_clip > 1:
+            raise ValueError(
+                f"{owner}Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
+        if not isinstance(use_ema, bool):
+            raise TypeError(f"{owner}Argument `use_ema` must be a bool. Received: use_ema={use_ema!r}")
+        _check_number("ema_momentum", ema_momentum, 0.0, 1.0, owner=owner)
+        if ema_overwrite_frequency is not None and (
+            not isinstance(ema_overwrite_frequency, int)
+            or isinstance(ema_overwrite_frequency, bool)
+            or ema_overwrite_frequency < 1
+        ):
+            raise ValueError(
+                f"{owner}`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}"
+            )
+        if gradient_accumulation_steps is not None and (
+            not isinstance(gradient_accumulation_steps, int)
+            or isinstance(gradient_accumulation_steps, bool)
+            or gradient_accumulation_steps < 2
+        ):
+            raise ValueError(
+                f"{owner}`gradient_accumulation_steps` must be an integer >= 2. "
+                f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}"
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{owner}Argument `name` must be a string. Received: name={name!r}")
+
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.built = False
+        self._variables: list[Variable] = []
+        self._trainable_variables: list[Any] = []
+        self._trainable_variables_indices: dict[int, int] = {}
+        self._exclude_ids: set[int] = set()
+        self._exclude_pattern: re.Pattern[str] | None = None
+        self._local_step = 1
+        # int64 counter (Keras uses int32 under JAX, int64 under TF); saved first.
+        self._iterations = self.add_variable((), initializer=0, dtype="int64", name="iteration")
+        self._learning_rate: Any = None
+        self._set_learning_rate(learning_rate, owner)
+
+    # -- learning rate ----------------------------------------------------------
+    def _set_learning_rate(self, learning_rate: Any, owner: str = "") -> None:
+        if isinstance(learning_rate, _schedules.LearningRateSchedule) or (
+            callable(learning_rate) and not isinstance(learning_rate, Tensor)
+        ):
+            if isinstance(self._learning_rate, Variable):
+                self._variables.remove(self._learning_rate)
+            self._learning_rate = learning_rate
+            return
+        value = learning_rate.data if isinstance(learning_rate, Tensor) else learning_rate
+        if not _is_number(value) or not float(value) >= 0:
+            raise ValueError(
+                f"{owner}Argument `learning_rate` should be a float >= 0, an instance of "
+                "LearningRateSchedule, or a callable with no arguments returning the learning rate. "
+                f"Received: learning_rate={learning_rate!r}"
+            )
+        if isinstance(self._learning_rate, Variable):
+            self._learning_rate.data[...] = float(value)
+        elif self._learning_rate is not None:
+            # Keras refuses too: the schedule's state would be lost silently.
+            raise TypeError(
+                f"{owner}This optimizer was created with a `LearningRateSchedule` or callable as its "
+                "`learning_rate`, so its learning rate cannot be set to a number. Create the optimizer "
+                "with a float `learning_rate` instead, or assign a new schedule. "
+                f"Received: learning_rate={value!r}"
+            )
+        else:
+            lr = self.add_variable((), initializer=float(value), dtype=backend.floatx(), name="learning_rate")
+            self._learning_rate = lr
+
+    @property
+    def learning_rate(self) -> Any:
+        """The current learning rate.
+
+        The `learning_rate` Variable (scalar, floatx) when it was set as a
+        float; the schedule evaluated at `iterations` for a schedule.
+        Assigning a float updates it in place; assigning a schedule replaces it.
+        """
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return lr
+        if isinstance(lr, _schedules.LearningRateSchedule):
+            return lr(self._iterations)
+        return lr()
+
+    @learning_rate.setter
+    def learning_rate(self, learning_rate: Any) -> None:
+        self._set_learning_rate(learning_rate, f"{type(self).__name__}: ")
+
+    def _current_learning_rate(self) -> float:
+        """The learning rate for this step as a Python float (hot path)."""
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return float(lr.data)
+        value = lr(self._iterations) if isinstance(lr, _schedules.LearningRateSchedule) else lr()
+        return float(value.data if isinstance(value, Tensor) else value)
+
+    @property
+    def iterations(self) -> Any:
+        """The number of update steps taken: an int64 scalar Variable.
+
+        With `gradient_accumulation_steps`, the number of real updates
+        (`raw_calls // gradient_accumulation_steps`), as a Tensor.
+        """
+        if self.gradient_accumulation_steps:
+            return Tensor(self._iterations.data // self.gradient_accumulation_steps)
+        return self._iterations
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All optimizer state in Keras's saved order: iteration, learning_rate, then the slots."""
+        return self._variables[:]
+
+    # -- slots --------------------------------------------------------------------
+    def _track_variable(self, variable: Variable) -> None:
+        self._variables.append(variable)
+
+    def add_variable(
+        self,
+        shape: Sequence[int],
+        initializer: Any = "zeros",
+        dtype: Any = None,
+        aggregation: str = "none",
+        name: str | None = None,
+    ) -> Variable:
+        """Creates and tracks one non-trainable optimizer Variable.
+
+        Args:
+            shape: the variable's shape.
+            initializer: "zeros", "ones", a number, or a callable `(shape, dtype) -> array`.
+            dtype: dtype name; defaults to floatx().
+            aggregation: kept for Keras compatibility.
+            name: the short name; the path is "<optimizer name>/<name>".
+        """
+        dtype = backend.standardize_dtype(dtype)
+        shape = tuple(shape)
+        if callable(initializer):
+            value = initializer(shape, dtype=dtype)
+        else:
+            fill = {"zeros": 0, "ones": 1}.get(initializer, initializer)
+            if not _is_number(fill):
+                raise ValueError(
+                    f"Optimizer {self.name!r}: unknown initializer for variable {name!r}. Expected "
+                    f"'zeros', 'ones', a number or a callable. Received: initializer={initializer!r}"
+                )
+            value = xp.full(shape, fill, dtype=dtype)
+        name = name or "variable"
+        var = Variable(value, dtype=dtype, trainable=False, name=name, path=f"{self.name}/{name}")
+        var.aggregation = aggregation
+        self._track_variable(var)
+        return var
+
+    def add_variable_from_reference(
+        self, reference_variable: Any, name: str | None = None, initializer: Any = "zeros"
+    ) -> Variable:
+        """Creates a slot shaped and typed like a model variable.
+
+        Its name is "<reference path with / replaced by _>_<name>", e.g.
+        "dense_kernel_momentum", as in Keras.
+        """
+        ref_path = getattr(reference_variable, "path", None) or str(reference_variable.name)
+        slot_name = f"{ref_path.replace('/', '_').replace(':', '_')}_{name or 'var'}"
+        return self.add_variable(
+            reference_variable.shape,
+            initializer=initializer,
+            dtype=reference_variable.data.dtype,
+            name=slot_name,
+        )
+
+    def add_optimizer_variables(
+        self, trainable_variables: Sequence[Any], name: str | Sequence[str], initializer: Any = "zeros"
+    ) -> Any:
+        """Creates one slot per model variable for each name, interleaved per variable.
+
+        With `name=["momentum", "velocity"]` the order is v0_momentum,
+        v0_velocity, v1_momentum, ..., the order Keras saves (Adam's layout).
+
+        Returns:
+            A list of slots for a single name, else a tuple of lists, one per name.
+        """
+        names = [name] if isinstance(name, str) else list(name)
+        inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        if len(inits) != len(names):
+            raise ValueError(
+                "The number of names must match the number of initializers. "
+                f"Received: name={name!r}, initializer={initializer!r}"
+            )
+        out: tuple[list[Variable], ...] = tuple([] for _ in names)
+        for variable in trainable_variables:
+            for slots, slot_name, init in zip(out, names, inits, strict=True):
+                slots.append(self.add_variable_from_reference(variable, slot_name, init))
+        return out[0] if isinstance(name, str) else out
+
+    def build(self, variables: Sequence[Any]) -> None:
+        """Records the model variables and creates the shared slots.
+
+        Subclasses call `super().build(variables)` first, then add their slots.
+        """
+        variables = list(variables)
+        if self.use_ema:
+            self._model_variables_moving_average = self.add_optimizer_variables(variables, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(variables, "gradient_accumulator")
+        self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
+        self._trainable_variables = variables
+        self.built = True
+
+    def _var_key(self, variable: Any) -> int:
+        return id(variable)
+
+    def _get_variable_index(self, variable: Any) -> int:
+        return self._trainable_variables_indices[id(variable)]
+
+    # -- the training step ------------------------------------------------------
+    def update_step(self, gradient: Any, variable: Any, learning_rate: float) -> None:
+        """Updates one variable in place from its gradient (same shape and dtype)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> Variable:
+        """Applies a list of (gradient, variable) pairs; returns `iterations`."""
+        pairs = list(grads_and_vars)
+        if pairs:
+            grads, variables = zip(*pairs, strict=True)
+            self.apply(list(grads), list(variables))
+        return self._iterations
+
+    def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Any] | None = None) -> None:
+        """Updates the variables from their gradients, in place (one training step).
+
+        Args:
+            grads: one gradient per variable (backend array or Tensor, the
+                variable's shape); None entries are skipped with a warning.
+            trainable_variables: the variables; may be omitted once built,
+                and then `grads` must match the variables the optimizer was
+                built with.
+
+        Raises:
+            ValueError: for variables the optimizer was not built with, or if
+                every gradient is None.
+        """
+        if len(grads) == 0:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    f"Optimizer {self.name!r}: when passing `grads` without `trainable_variables`, the "
+                    "optimizer must already be built. Call `optimizer.build(trainable_variables)` first."
+                )
+            variables = self._trainable_variables
+            if len(grads) != len(variables):
+                raise ValueError(
+                    f"Optimizer {self.name!r}: expected one gradient per variable it was built with "
+                    f"({len(variables)}). Received: len(grads)={len(grads)}"
+                )
+        else:
+            variables = trainable_variables
+            if not self.built:
+                self.build(list(variables))
+        indices = self._trainable_variables_indices
+        gs, vs = [], []
+        missing = []
+        for g, v in zip(grads, variables, strict=True):
+            if id(v) not in indices:
+                raise ValueError(
+                    f"Optimizer {self.name!r}: unknown variable {getattr(v, 'path', v)!r}. This optimizer "
+                    "can only be called for the variables it was built with; create a new optimizer "
+                    "for a new set of variables."
+                )
+            if g is None:
+                missing.append(getattr(v, "path", getattr(v, "name", "?")))
+                continue
+            if isinstance(g, Tensor):
+                g = g.data
+            if g.dtype != v.data.dtype:
+                g = g.astype(v.data.dtype)
+            gs.append(g)
+            vs.append(v)
+        if missing:
+            if not gs:
+                raise ValueError(f"Optimizer {self.name!r}: no gradients provided for any variable.")
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the loss.", stacklevel=2
+            )
+        if self.loss_scale_factor is not None:
+            gs = [g / self.loss_scale_factor for g in gs]
+
+        if self.gradient_accumulation_steps:
+            self._accumulate_and_maybe_update(gs, vs)
+        else:
+            self._clip_weight_decay_update(gs, vs)
+        if self.use_ema:
+            self._update_model_variables_moving_average()
+        for v in vs:
+            if getattr(v, "constraint", None) is not None:
+                v.assign(v.constraint(v))
+        self._iterations.data += 1
+
+    def _clip_weight_decay_update(self, gs: list[Any], vs: list[Any]) -> None:
+        lr = self._current_learning_rate()
+        if self.clipnorm or self.global_clipnorm or self.clipvalue:
+            gs = self._clip_gradients(gs)
+        if self.weight_decay:
+            self._apply_weight_decay(vs, lr)
+        self._local_step = int(self.iterations.data) + 1
+        self._backend_update_step(gs, vs, lr)
+
+    def _backend_update_step(self, grads: list[Any], variables: list[Any], learning_rate: float) -> None:
+        """Runs `update_step` for each pair (Nadam hooks in here)."""
+        update = self.update_step
+        for g, v in zip(grads, variables, strict=True):
+            update(g, v, learning_rate)
+
+    def _accumulate_and_maybe_update(self, gs: list[Any], vs: list[Any]) -> None:
+        # As Keras's JAX backend: the update (clip, decay, step) runs only on
+        # every `steps`-th call, with the mean of the accumulated gradients.
+        steps = self.gradient_accumulation_steps
+        accs = [self._accumulated_gradients[self._get_variable_index(v)] for v in vs]
+        if (int(self._iterations.data) + 1) % steps == 0:
+            mean = [(g + a.data) / steps for g, a in zip(gs, accs, strict=True)]
+            for a in accs:
+                a.data[...] = 0
+            self._clip_weight_decay_update(mean, vs)
+        else:
+            for g, a in zip(gs, accs, strict=True):
+                a.data += g
+
+    def _clip_gradients(self, grads: list[Any]) -> list[Any]:
+        """Returns new clipped gradients (the inputs are not modified)."""
+        if self.clipnorm and self.clipnorm > 0:
+            c = self.clipnorm
+            # g * c / max(||g||, c): unchanged when the norm is already <= c.
+            return [g * (c / max(math.sqrt(float(xp.vdot(g, g))), c)) for g in grads]
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            c = self.global_clipnorm
+            norm = math.sqrt(sum(float(xp.vdot(g, g)) for g in grads))
+            scale = c / max(norm, c)
+            return grads if scale == 1.0 else [g * scale for g in grads]
+        if self.clipvalue and self.clipvalue > 0:
+            c = self.clipvalue
+            return [xp.clip(g, -c, c) for g in grads]
+        return grads
+
+    # -- weight decay -------------------------------------------------------------
+    def exclude_from_weight_decay(
+        self, var_list: Sequence[Any] | None = None, var_names: Sequence[str] | None = None
+    ) -> None:
+        """Excludes variables, or variables whose name contains one of `var_names`, from weight decay.
+
+        Raises:
+            ValueError: if the optimizer is already built.
+        """
+        if self.built:
+            raise ValueError(
+                f"Optimizer {self.name!r}: `exclude_from_weight_decay()` can only be configured before "
+                "the optimizer is built."
+            )
+        self._exclude_ids = {id(v) for v in var_list or ()}
+        self._exclude_pattern = re.compile("|".join(sorted(set(var_names)))) if var_names else None
+
+    def _use_weight_decay(self, variable: Any) -> bool:
+        if id(variable) in self._exclude_ids:
+            return False
+        pattern = self._exclude_pattern
+        return pattern is None or pattern.search(getattr(variable, "name", "")) is None
+
+    def _apply_weight_decay(self, variables: list[Any], lr: float) -> None:
+        wd = self.weight_decay
+        for v in variables:
+            if self._use_weight_decay(v):
+                # (var * wd) * lr with both scalars in the variable's dtype, as Keras.
+                v.data -= v.data * wd * lr
+
+    # -- moving average (EMA) -----------------------------------------------------
+    def _update_model_variables_moving_average(self) -> None:
+        step = int(self.iterations.data)
+        for var, avg in zip(self._trainable_variables, self._model_variables_moving_average, strict=True):
+            # The first step copies the weights (momentum 0), as in Keras.
+            m = xp.asarray(self.ema_momentum if step != 0 else 0.0, dtype=avg.data.dtype)
+            avg.data *= m
+            avg.data += (1 - m) * var.data
+        freq = self.ema_overwrite_frequency
+        if freq and (step + 1) % freq == 0:
+            self._overwrite_model_variables_with_average_value(self._trainable_variables)
+
+    def _overwrite_model_variables_with_average_value(self, trainable_variables: Sequence[Any]) -> None:
+        averages = self._model_variables_moving_average
+        if len(trainable_variables) != len(averages):
+            raise ValueError(
+                f"Optimizer {self.name!r}: expected {len(averages)} model variables to overwrite with "
+                f"their moving average. Received: len(trainable_variables)={len(trainable_variables)}"
+            )
+        for var, avg in zip(trainable_variables, averages, strict=True):
+            var.data[...] = avg.data
+
+    def finalize_variable_values(self, var_list: Sequence[Any]) -> None:
+        """At the end of training, replaces the weights by their moving average when `use_ema`."""
+        if self.use_ema:
+            self._overwrite_model_variables_with_average_value(var_list)
+
+    def scale_loss(self, loss: Any) -> Any:
+        """Multiplies the loss by `loss_scale_factor` when it is set."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
+
+    # -- state and config -----------------------------------------------------------
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Sets every optimizer variable, in the order of `variables`.
+
+        Raises:
+            ValueError: if the optimizer is not built or a shape differs.
+        """
+        if not self.built:
+            raise ValueError(
+                f"Optimizer {self.name!r}: call `optimizer.build(trainable_variables)` "
+                "before `set_weights()`."
+            )
+        for var, w in zip(self._variables, weights, strict=False):
+            var.assign(backend.asarray(w).astype(var.data.dtype))
+
+    def save_own_variables(self, store: Any) -> None:
+        """Writes the variables into `store` under keys "0", "1", ... (Keras's layout)."""
+        for i, var in enumerate(self._variables):
+            store[str(i)] = var.numpy()
+
+    def load_own_variables(self, store: Any) -> None:
+        """Reads the variables written by `save_own_variables`; warns and skips on a count mismatch."""
+        if len(store.keys()) != len(self._variables):
+            warnings.warn(
+                f"Skipping variable loading for optimizer '{self.name}', because it has "
+                f"{len(self._variables)} variables whereas the saved optimizer has {len(store.keys())} "
+                "variables.",
+                stacklevel=2,
+            )
+            return
+        for i, var in enumerate(self._variables):
+            var.assign(backend.asarray(store[str(i)][...]).astype(var.data.dtype))
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, with Keras's keys (JSON-safe)."""
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            learning_rate: Any = float(lr.data)
+        elif isinstance(lr, _schedules.LearningRateSchedule):
+            learning_rate = _schedules.serialize(lr)
+        else:
+            learning_rate = lr
+        return {
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Optimizer:
+        """Rebuilds an optimizer (without its state) from `get_config()`."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = _schedules.deserialize(config["learning_rate"], custom_objects)
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"

@@ -1,0 +1,142 @@
+"""Turning user arrays into batches: validation, one-time conversion, splitting, gathering.
+
+Inputs and targets may be arrays, or lists/tuples/dicts of arrays (several
+inputs or outputs). They are converted to backend arrays **once** per `fit`
+(float inputs and integer images to the model's float dtype), so a training
+step only gathers its batch with one `take` per array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from scratchnn import backend
+from scratchnn.backend import xp
+
+
+def map_structure(fn: Callable[[Any], Any], data: Any) -> Any:
+    """Applies `fn` to every array in a nested list/tuple/dict, keeping the structure."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {k: map_structure(fn, v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)) and not _is_array_like_list(data):
+        return type(data)(map_structure(fn, v) for v in data)
+    return fn(data)
+
+
+def flatten(data: Any) -> list[Any]:
+    """The arrays of a nested structure, in order."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        return [a for v in data.values() for a in flatten(v)]
+    if isinstance(data, (list, tuple)) and not _is_array_like_list(data):
+        return [a for v in data for a in flatten(v)]
+    return [data]
+
+
+def _is_array_like_list(data: Any) -> bool:
+    # A list of numbers (or of lists of numbers) is one array, not a structure of arrays.
+    return bool(data) and isinstance(data[0], (int, float, np.integer, np.floating, list))
+
+
+def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool) -> Any:
+    """Converts one array to a backend array, checking it is non-empty and finite.
+
+    Args:
+        x: array-like.
+        float_dtype: dtype for floating data (and for integers when `cast_ints`).
+        name: argument name for error messages ("x", "y", ...).
+        cast_ints: convert integer/bool data too (inputs: images stored as uint8).
+
+    Raises:
+        ValueError: for empty arrays or arrays containing NaN or inf.
+    """
+    arr = x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x
+    arr = backend.asarray(arr)
+    if arr.ndim == 0 or arr.shape[0] == 0:
+        raise ValueError(f"Expected a non-empty array for `{name}`. Received: {name}.shape={tuple(arr.shape)}")
+    kind = arr.dtype.kind
+    if kind == "f" or (cast_ints and kind in "iub"):
+        arr = arr.astype(float_dtype, copy=False)
+    if arr.dtype.kind == "f" and not bool(xp.isfinite(arr).all()):
+        bad = int((~xp.isfinite(arr)).sum())
+        raise ValueError(
+            f"`{name}` contains {bad} NaN or infinite values; training on them would give NaN weights. "
+            "Clean or impute the data first."
+        )
+    if arr.dtype.kind == "O":
+        raise TypeError(f"`{name}` must be numeric. Received an array of dtype object.")
+    return arr
+
+
+def num_samples(*structures: Any) -> int:
+    """The shared first-axis length of every array.
+
+    Raises:
+        ValueError: if the lengths differ, naming each argument's length.
+    """
+    sizes = {}
+    for label, data in zip(("x", "y", "sample_weight"), structures):
+        for arr in flatten(data):
+            sizes.setdefault(label, set()).add(int(arr.shape[0]))
+    distinct = {n for s in sizes.values() for n in s}
+    if len(distinct) > 1:
+        detail = ", ".join(f"{k} sizes: {sorted(v)}" for k, v in sizes.items())
+        raise ValueError(f"Data cardinality is ambiguous: make sure all arrays contain the same number of samples. {detail}")
+    return distinct.pop()
+
+
+def take(data: Any, index: Any) -> Any:
+    """Gathers rows `index` (an int array or a slice) of every array in the structure."""
+    if isinstance(index, slice):
+        return map_structure(lambda a: a[index], data)
+    return map_structure(lambda a: xp.take(a, index, axis=0), data)
+
+
+def split_validation(x: Any, y: Any, sw: Any, fraction: float) -> tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]:
+    """Keras's validation_split: the **last** `fraction` of the samples, before shuffling."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"`validation_split` must be in (0, 1). Received: validation_split={fraction}")
+    n = num_samples(x, y, sw)
+    cut = int(n * (1 - fraction))
+    if cut == 0 or cut == n:
+        raise ValueError(
+            f"validation_split={fraction} leaves an empty training or validation set for {n} samples."
+        )
+    first, last = slice(0, cut), slice(cut, n)
+    return (take(x, first), take(y, first), take(sw, first)), (take(x, last), take(y, last), take(sw, last))
+
+
+def batch_indices(n: int, batch_size: int, shuffle: bool, steps: int | None = None) -> Iterator[Any]:
+    """Yields the row selection of each batch: slices in order, or a shuffled permutation's chunks.
+
+    The permutation comes from scratchnn's global generator, so a seed fixes the order.
+    """
+    if shuffle:
+        from scratchnn.backend import random
+
+        order = backend.asarray(random.generator().permutation(n))
+        chunks = (order[i : i + batch_size] for i in range(0, n, batch_size))
+    else:
+        chunks = (slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size))
+    for step, chunk in enumerate(chunks):
+        if steps is not None and step >= steps:
+            return
+        yield chunk
+
+
+def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> Any:
+    """Per-sample weights class_weight[label] for sparse or one-hot targets (N,) -> (N,)."""
+    labels = backend.to_numpy(y)
+    if labels.ndim > 1 and labels.shape[-1] > 1:
+        labels = labels.argmax(axis=-1)
+    labels = labels.reshape(labels.shape[0], -1)[:, 0].astype(np.int64)
+    table = np.ones(int(max(max(class_weight), labels.max())) + 1, dtype=np.float64)
+    for k, w in class_weight.items():
+        table[int(k)] = w
+    return backend.asarray(table[labels].astype(backend.floatx()))
