@@ -137,7 +137,10 @@ def binary_crossentropy(
         return ops.mean(ops.sigmoid_cross_entropy(y_true, logits), axis=axis)
     eps = backend.epsilon()
     p = ops.clip(y_pred, eps, 1 - eps)
-    bce = ops.add(ops.multiply(y_true, ops.log(p)), ops.multiply(ops.subtract(1.0, y_true), ops.log(ops.subtract(1.0, p))))
+    bce = ops.add(
+        ops.multiply(y_true, ops.log(p)),
+        ops.multiply(ops.subtract(1.0, y_true), ops.log(ops.subtract(1.0, p))),
+    )
     return ops.negative(ops.mean(bce, axis=axis))
 
 
@@ -228,7 +231,9 @@ def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
 def poisson(y_true: Any, y_pred: Any) -> Tensor:
     """mean(p - t * log(p + eps))."""
     y_true, y_pred = _pair(y_true, y_pred)
-    return ops.mean(ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, backend.epsilon())))), axis=-1)
+    return ops.mean(
+        ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, backend.epsilon())))), axis=-1
+    )
 
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
@@ -254,7 +259,9 @@ logcosh = log_cosh
 # -- Loss objects -------------------------------------------------------------
 
 
-def reduce_weighted_values(values: Tensor, sample_weight: Any = None, reduction: str | None = "sum_over_batch_size") -> Tensor:
+def reduce_weighted_values(
+    values: Tensor, sample_weight: Any = None, reduction: str | None = "sum_over_batch_size"
+) -> Tensor:
     """Applies `sample_weight` to per-sample `values`, then the reduction.
 
     "sum_over_batch_size" divides the weighted sum by the number of values
@@ -286,9 +293,13 @@ class Loss:
         dtype: compute dtype (default floatx()).
     """
 
-    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype: Any = None) -> None:
+    def __init__(
+        self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype: Any = None
+    ) -> None:
         if reduction not in _REDUCTIONS:
-            raise ValueError(f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. Received: reduction={reduction!r}")
+            raise ValueError(
+                f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. Received: reduction={reduction!r}"
+            )
         self.name = name or _snake(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype
@@ -316,7 +327,14 @@ def _snake(name: str) -> str:
 class LossFunctionWrapper(Loss):
     """Wraps a loss function `fn(y_true, y_pred, **kwargs)` as a Loss."""
 
-    def __init__(self, fn: Callable[..., Tensor], reduction: str | None = "sum_over_batch_size", name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Tensor],
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
@@ -339,31 +357,65 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
 
-def _loss_class(fn: Callable[..., Tensor], class_name: str, default_name: str, params: dict[str, Any]) -> type:
+def _loss_class(
+    fn: Callable[..., Tensor], class_name: str, default_name: str, params: dict[str, Any]
+) -> type:
     """Makes a Keras-style Loss class for `fn` whose constructor takes `params` (with defaults)."""
 
-    def __init__(self, *args: Any, reduction: str | None = "sum_over_batch_size", name: str = default_name, dtype: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = default_name,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
         values = dict(params)
         for key, value in zip(params, args):
             values[key] = value
         unknown = set(kwargs) - set(params)
         if unknown:
-            raise TypeError(f"{class_name} got unexpected keyword arguments {sorted(unknown)}. Valid: {sorted(params)}")
+            raise TypeError(
+                f"{class_name} got unexpected keyword arguments {sorted(unknown)}. Valid: {sorted(params)}"
+            )
         values.update(kwargs)
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype, **values)
 
-    cls = type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": f"Loss class for `{fn.__name__}`:\n\n{fn.__doc__}"})
+    cls = type(
+        class_name,
+        (LossFunctionWrapper,),
+        {"__init__": __init__, "__doc__": f"Loss class for `{fn.__name__}`:\n\n{fn.__doc__}"},
+    )
     cls.__module__ = __name__
     return cls
 
 
-SparseCategoricalCrossentropy = _loss_class(sparse_categorical_crossentropy, "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", {"from_logits": False, "ignore_class": None, "axis": -1})
-CategoricalCrossentropy = _loss_class(categorical_crossentropy, "CategoricalCrossentropy", "categorical_crossentropy", {"from_logits": False, "label_smoothing": 0.0, "axis": -1})
-BinaryCrossentropy = _loss_class(binary_crossentropy, "BinaryCrossentropy", "binary_crossentropy", {"from_logits": False, "label_smoothing": 0.0, "axis": -1})
+SparseCategoricalCrossentropy = _loss_class(
+    sparse_categorical_crossentropy,
+    "SparseCategoricalCrossentropy",
+    "sparse_categorical_crossentropy",
+    {"from_logits": False, "ignore_class": None, "axis": -1},
+)
+CategoricalCrossentropy = _loss_class(
+    categorical_crossentropy,
+    "CategoricalCrossentropy",
+    "categorical_crossentropy",
+    {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
+)
+BinaryCrossentropy = _loss_class(
+    binary_crossentropy,
+    "BinaryCrossentropy",
+    "binary_crossentropy",
+    {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
+)
 MeanSquaredError = _loss_class(mean_squared_error, "MeanSquaredError", "mean_squared_error", {})
 MeanAbsoluteError = _loss_class(mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", {})
-MeanAbsolutePercentageError = _loss_class(mean_absolute_percentage_error, "MeanAbsolutePercentageError", "mean_absolute_percentage_error", {})
-MeanSquaredLogarithmicError = _loss_class(mean_squared_logarithmic_error, "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", {})
+MeanAbsolutePercentageError = _loss_class(
+    mean_absolute_percentage_error, "MeanAbsolutePercentageError", "mean_absolute_percentage_error", {}
+)
+MeanSquaredLogarithmicError = _loss_class(
+    mean_squared_logarithmic_error, "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", {}
+)
 Huber = _loss_class(huber, "Huber", "huber_loss", {"delta": 1.0})
 LogCosh = _loss_class(log_cosh, "LogCosh", "log_cosh", {})
 Hinge = _loss_class(hinge, "Hinge", "hinge", {})
@@ -401,9 +453,22 @@ _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
 _CLASSES: dict[str, type] = {
     c.__name__: c
     for c in (
-        SparseCategoricalCrossentropy, CategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError,
-        MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh, Hinge,
-        SquaredHinge, CategoricalHinge, KLDivergence, Poisson, CosineSimilarity, LossFunctionWrapper,
+        SparseCategoricalCrossentropy,
+        CategoricalCrossentropy,
+        BinaryCrossentropy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        Huber,
+        LogCosh,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        KLDivergence,
+        Poisson,
+        CosineSimilarity,
+        LossFunctionWrapper,
     )
 }
 
@@ -428,12 +493,16 @@ def get(identifier: Any) -> Any:
         found = get_registered_object(identifier)
         if found is not None:
             return found() if isinstance(found, type) else found
-        raise ValueError(f"Unknown loss. Expected one of {sorted(_FUNCTIONS)} or a Loss class name. Received: loss={identifier!r}")
+        raise ValueError(
+            f"Unknown loss. Expected one of {sorted(_FUNCTIONS)} or a Loss class name. Received: loss={identifier!r}"
+        )
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret loss: expected a string, a function or a Loss. Received: loss={identifier!r}")
+    raise TypeError(
+        f"Could not interpret loss: expected a string, a function or a Loss. Received: loss={identifier!r}"
+    )
 
 
 def serialize(loss: Any) -> Any:
@@ -468,7 +537,9 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
     cfg = dict(config.get("config") or {})
     from scratchnn.saving.registry import get_registered_object
 
-    cls = _CLASSES.get(class_name) or get_registered_object(config.get("registered_name") or class_name, custom_objects)
+    cls = _CLASSES.get(class_name) or get_registered_object(
+        config.get("registered_name") or class_name, custom_objects
+    )
     if cls is None:
         if class_name in _FUNCTIONS:
             return _FUNCTIONS[class_name]
@@ -479,4 +550,3 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
     if isinstance(cls, type):
         return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
     return cls
-

@@ -25,9 +25,21 @@ def _data(name, rng, n=6, k=4):
 
 
 NAMES = [
-    "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mean_squared_error",
-    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "huber",
-    "log_cosh", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "poisson", "cosine_similarity",
+    "sparse_categorical_crossentropy",
+    "categorical_crossentropy",
+    "binary_crossentropy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "huber",
+    "log_cosh",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
+    "kl_divergence",
+    "poisson",
+    "cosine_similarity",
 ]
 
 
@@ -48,12 +60,20 @@ def test_loss_gradient(name, rng):
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize(
     "cls,label_kind",
-    [("SparseCategoricalCrossentropy", "sparse"), ("CategoricalCrossentropy", "onehot"), ("BinaryCrossentropy", "binary")],
+    [
+        ("SparseCategoricalCrossentropy", "sparse"),
+        ("CategoricalCrossentropy", "onehot"),
+        ("BinaryCrossentropy", "binary"),
+    ],
 )
 def test_crossentropy_classes_with_weights_match_keras(cls, label_kind, from_logits, rng):
     logits = rng.standard_normal((8, 3)).astype("float32")
     labels = rng.integers(0, 3, 8)
-    y_true = {"sparse": labels, "onehot": np.eye(3)[labels], "binary": rng.integers(0, 2, (8, 3)).astype("float32")}[label_kind]
+    y_true = {
+        "sparse": labels,
+        "onehot": np.eye(3)[labels],
+        "binary": rng.integers(0, 2, (8, 3)).astype("float32"),
+    }[label_kind]
     if from_logits:
         y_pred = logits
     elif label_kind == "binary":

@@ -55,9 +55,7 @@ def set_backend(name: str) -> None:
         ValueError: if `name` is not a registered backend.
     """
     if name not in _BACKENDS:
-        raise ValueError(
-            f"Unknown backend. Expected one of {sorted(_BACKENDS)}. Received: name={name!r}"
-        )
+        raise ValueError(f"Unknown backend. Expected one of {sorted(_BACKENDS)}. Received: name={name!r}")
     _state["module"] = importlib.import_module(_BACKENDS[name])
     _state["name"] = name
     xp.__dict__.clear()

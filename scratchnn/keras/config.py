@@ -8,4 +8,12 @@ def enable_unsafe_deserialization() -> None:
     """Accepted for compatibility: scratchnn never deserializes code, so there is nothing to enable."""
 
 
-__all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx"]
+__all__ = [
+    "backend",
+    "enable_unsafe_deserialization",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "set_epsilon",
+    "set_floatx",
+]

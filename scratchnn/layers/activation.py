@@ -49,7 +49,11 @@ class ReLU(Layer):
     """max(x, 0) with optional `max_value`, `negative_slope` and `threshold` (Keras semantics)."""
 
     def __init__(
-        self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0, **kwargs: Any
+        self,
+        max_value: float | None = None,
+        negative_slope: float = 0.0,
+        threshold: float = 0.0,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0:

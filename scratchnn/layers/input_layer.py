@@ -167,7 +167,9 @@ def Input(  # noqa: N802 - Keras's name
         >>> inputs = keras.Input(shape=(28, 28))
         >>> outputs = keras.layers.Dense(10)(keras.layers.Flatten()(inputs))
     """
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape, name=name)
+    layer = InputLayer(
+        shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape, name=name
+    )
     return layer.output
 
 

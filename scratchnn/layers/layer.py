@@ -209,7 +209,9 @@ class Layer:
             initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
         init = initializers.get(initializer)
         name = name or f"variable_{len(self._own_variables)}"
-        var = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name, path=f"{self.path}/{name}")
+        var = Variable(
+            init, shape=shape, dtype=dtype, trainable=trainable, name=name, path=f"{self.path}/{name}"
+        )
         var.regularizer = regularizers.get(regularizer)
         from scratchnn import constraints
 

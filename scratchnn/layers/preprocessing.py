@@ -74,11 +74,15 @@ class Normalization(Layer):
         self._broadcast_shape = tuple(input_shape[d] if d in keep else 1 for d in range(ndim))
         stat_shape = tuple(input_shape[d] for d in keep)
         if self.input_mean is None:
-            self.adapt_mean = self.add_weight(name="mean", shape=stat_shape, initializer="zeros", trainable=False)
+            self.adapt_mean = self.add_weight(
+                name="mean", shape=stat_shape, initializer="zeros", trainable=False
+            )
             self.adapt_variance = self.add_weight(
                 name="variance", shape=stat_shape, initializer="ones", trainable=False
             )
-            self.count = self.add_weight(name="count", shape=(), dtype="int64", initializer="zeros", trainable=False)
+            self.count = self.add_weight(
+                name="count", shape=(), dtype="int64", initializer="zeros", trainable=False
+            )
         self.built = True
 
     def _stats(self) -> tuple[Any, Any]:
@@ -97,7 +101,9 @@ class Normalization(Layer):
             data = xp.concatenate([backend.asarray(getattr(d, "data", d)) for d in data])
         arr = backend.asarray(getattr(data, "data", data)).astype("float64")
         if arr.size == 0:
-            raise ValueError(f"Layer {self.name!r}: adapt() received an empty array. Received: shape={arr.shape}")
+            raise ValueError(
+                f"Layer {self.name!r}: adapt() received an empty array. Received: shape={arr.shape}"
+            )
         if arr.ndim == 1 and self._keep_axis_count() > 0:
             arr = arr[:, None]
         if not self.built:

@@ -53,11 +53,7 @@ class Functional(Model):
             if t._keras_history is None:
                 raise ValueError(f"{t} was not produced by keras.Input or a layer call.")
         self._nodes = self._order_nodes()
-        seen: set[int] = set()
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                self._tracked_layers.append(node.layer)
+        self._tracked_layers.extend(_keras_layer_order(self._flat_inputs, self._flat_outputs, self._nodes))
         self._layer_output_shapes = {id(n.layer): n.outputs.shape if isinstance(n.outputs, KerasTensor) else None for n in self._nodes}
         self.output_names = [t._keras_history[0].name for t in self._flat_outputs]
         self.input_names = [t._keras_history[0].name for t in self._flat_inputs]
@@ -143,6 +139,213 @@ class Functional(Model):
 
     def _expected_input_shape(self) -> Any:
         return self._flat_inputs[0].shape if len(self._flat_inputs) == 1 else None
+
+    # -- serialization (keras/src/models/functional.py get_config / functional_from_config) ----
+    def _own_node_indices(self) -> dict[int, int]:
+        """Maps id(node) to its index among the layer's nodes that belong to this model."""
+        own = {id(n) for n in self._nodes}
+        index: dict[int, int] = {}
+        for layer in self.layers:
+            kept = 0
+            for node in layer._inbound_nodes:
+                if id(node) in own:
+                    index[id(node)] = kept
+                    kept += 1
+        return index
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3's functional config: layers with `inbound_nodes`, plus input/output layers.
+
+        Each node is `{"args": [...], "kwargs": {...}}` with every symbolic
+        tensor written as `{"class_name": "__keras_tensor__", "config": {"shape",
+        "dtype", "keras_history": [layer_name, node_index, tensor_index]}}`;
+        node indices count only the nodes inside this model, as Keras does.
+        """
+        from scratchnn.saving.serialization import serialize_layer
+
+        index = self._own_node_indices()
+        own = {id(n) for n in self._nodes}
+
+        def history(t: KerasTensor) -> list[Any]:
+            layer, node_index, tensor_index = t._keras_history
+            return [layer.name, index[id(layer._inbound_nodes[node_index])], tensor_index]
+
+        def encode(x: Any) -> Any:
+            if isinstance(x, KerasTensor):
+                config = {"shape": list(x.shape), "dtype": x.dtype, "keras_history": history(x)}
+                return {"class_name": "__keras_tensor__", "config": config}
+            if isinstance(x, (list, tuple)):
+                return [encode(v) for v in x]
+            if isinstance(x, dict):
+                return {k: encode(v) for k, v in x.items()}
+            return x
+
+        layer_configs = []
+        for layer in self.layers:
+            entry = serialize_layer(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [
+                {"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
+                for node in layer._inbound_nodes
+                if id(node) in own and node.input_tensors
+            ]
+            layer_configs.append(entry)
+
+        def tensors(struct: Any) -> Any:
+            if isinstance(struct, KerasTensor):
+                return history(struct)
+            if isinstance(struct, dict):
+                return {k: tensors(v) for k, v in struct.items()}
+            return [tensors(v) for v in struct]
+
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layer_configs,
+            "input_layers": tensors(self._inputs_struct),
+            "output_layers": tensors(self._outputs_struct),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Functional:
+        """Rebuilds the graph: creates each layer, then replays its calls once their inputs exist.
+
+        Raises:
+            ValueError: for a malformed config, an unknown layer name, or a graph
+                with loops or disconnected nodes.
+        """
+        from scratchnn.saving.serialization import deserialize_layer
+
+        if not isinstance(config.get("layers"), list):
+            raise ValueError(f"A functional model config needs a 'layers' list. Received keys: {sorted(config)}")
+        created: dict[str, Layer] = {}
+        pending: list[tuple[Layer, list[Any]]] = []
+        for entry in config["layers"]:
+            layer = deserialize_layer(entry, custom_objects)
+            name = entry.get("name", layer.name)
+            created[name] = layer
+            pending.append((layer, list(entry.get("inbound_nodes") or [])))
+
+        def lookup(name: str, node_index: int, tensor_index: int) -> Any:
+            layer = created.get(name)
+            if layer is None:
+                raise ValueError(f"The functional config refers to an unknown layer {name!r}.")
+            if isinstance(layer, Functional):
+                node_index -= 1  # a nested model's first node links its own inputs and outputs
+            if len(layer._inbound_nodes) <= node_index:
+                raise _NotReady
+            return layer._inbound_nodes[node_index].output_tensors[tensor_index]
+
+        def decode(x: Any) -> Any:
+            if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+                return lookup(*x["config"]["keras_history"])
+            if isinstance(x, dict) and x.get("class_name") == "__tuple__":
+                return tuple(decode(v) for v in x["config"]["value"])
+            if isinstance(x, dict):
+                return {k: decode(v) for k, v in x.items()}
+            if isinstance(x, list):
+                return [decode(v) for v in x]
+            return x
+
+        def decode_legacy(node: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+            # Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...]
+            tensors_in = [lookup(*item[:3]) for item in node]
+            kwargs = node[0][3] if node and len(node[0]) > 3 else {}
+            return [tensors_in[0] if len(tensors_in) == 1 else tensors_in], dict(kwargs)
+
+        while any(nodes for _, nodes in pending):
+            progressed = False
+            for layer, nodes in pending:
+                while nodes:
+                    try:
+                        if isinstance(nodes[0], list):
+                            args, kwargs = decode_legacy(nodes[0])
+                        else:
+                            args = decode(nodes[0].get("args", []))
+                            kwargs = decode(nodes[0].get("kwargs", {}))
+                    except _NotReady:
+                        break
+                    layer(*args, **kwargs)
+                    nodes.pop(0)
+                    progressed = True
+            if not progressed:
+                stuck = [layer.name for layer, nodes in pending if nodes]
+                raise ValueError(
+                    f"Invalid functional model config: the graph has loops or disconnected nodes at layers {stuck}."
+                )
+
+        def tensors(spec: Any) -> Any:
+            if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
+                return lookup(*spec)
+            if isinstance(spec, dict):
+                return {k: tensors(v) for k, v in spec.items()}
+            return [tensors(v) for v in spec]
+
+        inputs = tensors(config["input_layers"])
+        outputs = tensors(config["output_layers"])
+        if isinstance(outputs, list) and len(outputs) == 1 and not isinstance(outputs[0], list):
+            outputs = outputs[0]
+        if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(inputs[0], list):
+            inputs = inputs[0]
+        return cls(inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+class _NotReady(Exception):
+    """A node's input tensors do not exist yet (their layer's call comes later)."""
+
+
+def _keras_layer_order(inputs: list[KerasTensor], outputs: list[KerasTensor], nodes: list[Node]) -> list[Layer]:
+    """Orders layers as Keras's `map_graph` does (keras/src/ops/function.py).
+
+    A depth-first walk from the outputs numbers each layer when first seen;
+    a node's depth is its distance from the outputs; layers come in
+    decreasing depth, ties broken by that number. The order fixes the
+    `layers/<name>` containers in weight files, so it must match Keras's.
+    """
+    in_graph = {id(n) for n in nodes}
+    input_ids = {id(t) for t in inputs}
+    first_seen: dict[int, int] = {}
+    post_order: list[Node] = []
+    finished: set[int] = set()
+    layers_by_id: dict[int, Layer] = {}
+    stack: list[tuple[KerasTensor, bool]] = [(t, False) for t in reversed(outputs)]
+    while stack:
+        tensor, expanded = stack.pop()
+        node = _node_of(tensor)
+        if expanded:
+            if id(node) not in finished:
+                finished.add(id(node))
+                post_order.append(node)
+            continue
+        if id(node) in finished:
+            continue
+        is_input = isinstance(node.layer, InputLayer) and not node.input_tensors
+        if not is_input and id(tensor) in input_ids:
+            finished.add(id(node))
+            continue
+        layers_by_id[id(node.layer)] = node.layer
+        first_seen.setdefault(id(node.layer), len(first_seen))
+        stack.append((tensor, True))
+        if not is_input:
+            stack.extend((t, False) for t in reversed(node.input_tensors))
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    for node in reversed(post_order):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        node_depth[id(node)] = depth
+        for t in node.input_tensors:
+            parent = _node_of(t)
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for t in inputs:
+        layer = t._keras_history[0]
+        if id(layer) not in layer_depth:
+            layers_by_id[id(layer)] = layer
+            layer_depth[id(layer)] = 0
+            first_seen[id(layer)] = -1
+    order = sorted(layer_depth, key=lambda k: (-layer_depth[k], first_seen[k]))
+    return [layers_by_id[k] for k in order]
 
 
 def _flat_values(out: Any) -> list[Any]:

@@ -84,7 +84,15 @@ class Model(Trainer, Layer):
     def _summary_output_shape(self, layer: Layer) -> Any:
         return getattr(self, "_layer_output_shapes", {}).get(id(layer))
 
-    def summary(self, line_length: int | None = None, positions: Any = None, print_fn: Any = None, expand_nested: bool = False, show_trainable: bool = False, layer_range: Any = None) -> None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Any = None,
+        print_fn: Any = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Any = None,
+    ) -> None:
         """Prints the layers, their output shapes and parameter counts (Keras 3 layout)."""
         from scratchnn.utils.summary import print_summary
 

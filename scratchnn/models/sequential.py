@@ -21,7 +21,9 @@ class Sequential(Model):
         >>> model = Sequential([Input((28, 28)), Flatten(), Dense(10, activation="softmax")])
     """
 
-    def __init__(self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         self._input_layer: InputLayer | None = None
         self._layer_output_shapes: dict[int, Any] = {}
@@ -77,7 +79,9 @@ class Sequential(Model):
         """Builds each layer in turn, passing on the output shape of the one before."""
         if input_shape is None:
             if self._input_layer is None:
-                raise ValueError("Sequential.build() needs an input shape: pass it or start with keras.Input(...).")
+                raise ValueError(
+                    "Sequential.build() needs an input shape: pass it or start with keras.Input(...)."
+                )
             input_shape = self._input_layer.batch_shape
         shape = (None, *tuple(input_shape)[1:])
         self._build_input_shape = shape

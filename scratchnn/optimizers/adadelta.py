@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import xp
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class Adadelta(Optimizer):
@@ -64,8 +65,8 @@ class Adadelta(Optimizer):
             name=name,
             **kwargs,
         )
-        _check_number("rho", rho, 0.0, 1.0, owner="Adadelta: ")
-        _check_number("epsilon", epsilon, owner="Adadelta: ")
+        check_number("rho", rho, 0.0, 1.0, owner="Adadelta: ")
+        check_number("epsilon", epsilon, owner="Adadelta: ")
         self.rho = rho
         self.epsilon = epsilon
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import xp
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -62,8 +63,8 @@ class Adagrad(Optimizer):
             name=name,
             **kwargs,
         )
-        _check_number("initial_accumulator_value", initial_accumulator_value, owner="Adagrad: ")
-        _check_number("epsilon", epsilon, owner="Adagrad: ")
+        check_number("initial_accumulator_value", initial_accumulator_value, owner="Adagrad: ")
+        check_number("epsilon", epsilon, owner="Adagrad: ")
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import xp
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -74,9 +75,9 @@ class Adam(Optimizer):
             **kwargs,
         )
         owner = f"{type(self).__name__}: "
-        _check_number("beta_1", beta_1, 0.0, 1.0, owner=owner, open_high=True)
-        _check_number("beta_2", beta_2, 0.0, 1.0, owner=owner, open_high=True)
-        _check_number("epsilon", epsilon, owner=owner)
+        check_number("beta_1", beta_1, 0.0, 1.0, owner=owner, open_high=True)
+        check_number("beta_2", beta_2, 0.0, 1.0, owner=owner, open_high=True)
+        check_number("epsilon", epsilon, owner=owner)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

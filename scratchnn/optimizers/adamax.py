@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import xp
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class Adamax(Optimizer):
@@ -64,9 +65,9 @@ class Adamax(Optimizer):
             name=name,
             **kwargs,
         )
-        _check_number("beta_1", beta_1, 0.0, 1.0, owner="Adamax: ", open_high=True)
-        _check_number("beta_2", beta_2, 0.0, 1.0, owner="Adamax: ", open_high=True)
-        _check_number("epsilon", epsilon, owner="Adamax: ")
+        check_number("beta_1", beta_1, 0.0, 1.0, owner="Adamax: ", open_high=True)
+        check_number("beta_2", beta_2, 0.0, 1.0, owner="Adamax: ", open_high=True)
+        check_number("epsilon", epsilon, owner="Adamax: ")
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

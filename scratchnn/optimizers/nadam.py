@@ -6,7 +6,8 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class Nadam(Optimizer):
@@ -71,9 +72,9 @@ class Nadam(Optimizer):
             name=name,
             **kwargs,
         )
-        _check_number("beta_1", beta_1, 0.0, 1.0, owner="Nadam: ", open_high=True)
-        _check_number("beta_2", beta_2, 0.0, 1.0, owner="Nadam: ", open_high=True)
-        _check_number("epsilon", epsilon, owner="Nadam: ")
+        check_number("beta_1", beta_1, 0.0, 1.0, owner="Nadam: ", open_high=True)
+        check_number("beta_2", beta_2, 0.0, 1.0, owner="Nadam: ", open_high=True)
+        check_number("epsilon", epsilon, owner="Nadam: ")
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

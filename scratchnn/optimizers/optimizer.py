@@ -23,25 +23,8 @@ from scratchnn import backend
 from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor, Variable
 from scratchnn.optimizers import schedules as _schedules
+from scratchnn.optimizers._checks import check_base_arguments, is_number
 from scratchnn.utils import naming
-
-_OPTIONAL_POSITIVE = ("clipnorm", "clipvalue", "global_clipnorm", "loss_scale_factor")
-
-
-def _is_number(x: Any) -> bool:
-    if isinstance(x, (int, float)):
-        return not isinstance(x, bool)
-    return hasattr(x, "dtype") and getattr(x, "ndim", 1) == 0 and x.dtype.kind in "iuf"
-
-
-def _check_number(
-    name: str, value: Any, low: float = 0.0, high: float = math.inf, owner: str = "", open_high: bool = False
-) -> None:
-    """Raises ValueError unless `low <= value <= high` (or `< high` when `open_high`)."""
-    ok = _is_number(value) and low <= float(value) <= high and not (open_high and float(value) == high)
-    if not ok:
-        bounds = f"in [{low}, {high}{')' if open_high else ']'}" if high != math.inf else f">= {low}"
-        raise ValueError(f"{owner}Argument `{name}` must be a number {bounds}. Received: {name}={value!r}")
 
 
 class Optimizer:
@@ -104,45 +87,19 @@ class Optimizer:
         owner = f"{type(self).__name__}: "
         if kwargs.pop("decay", None) is not None:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=2)
-        if kwargs:
-            raise ValueError(f"{owner}Argument(s) not recognized: {kwargs}. Received: kwargs={kwargs}")
-        if weight_decay is not None:
-            _check_number("weight_decay", weight_decay, owner=owner)
-        for arg, value in zip(
-            _OPTIONAL_POSITIVE, (clipnorm, clipvalue, global_clipnorm, loss_scale_factor), strict=True
-        ):
-            if value is not None:
-                _check_number(arg, value, owner=owner)
-        n_clip = sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm))
-        if n_clip > 1:
-            raise ValueError(
-                f"{owner}Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
-                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
-            )
-        if not isinstance(use_ema, bool):
-            raise TypeError(f"{owner}Argument `use_ema` must be a bool. Received: use_ema={use_ema!r}")
-        _check_number("ema_momentum", ema_momentum, 0.0, 1.0, owner=owner)
-        if ema_overwrite_frequency is not None and (
-            not isinstance(ema_overwrite_frequency, int)
-            or isinstance(ema_overwrite_frequency, bool)
-            or ema_overwrite_frequency < 1
-        ):
-            raise ValueError(
-                f"{owner}`ema_overwrite_frequency` must be an integer >= 1 or None. "
-                f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}"
-            )
-        if gradient_accumulation_steps is not None and (
-            not isinstance(gradient_accumulation_steps, int)
-            or isinstance(gradient_accumulation_steps, bool)
-            or gradient_accumulation_steps < 2
-        ):
-            raise ValueError(
-                f"{owner}`gradient_accumulation_steps` must be an integer >= 2. "
-                f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}"
-            )
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"{owner}Argument `name` must be a string. Received: name={name!r}")
-
+        base = {
+            "weight_decay": weight_decay,
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "global_clipnorm": global_clipnorm,
+            "use_ema": use_ema,
+            "ema_momentum": ema_momentum,
+            "ema_overwrite_frequency": ema_overwrite_frequency,
+            "loss_scale_factor": loss_scale_factor,
+            "gradient_accumulation_steps": gradient_accumulation_steps,
+            "name": name,
+        }
+        check_base_arguments(owner, base, kwargs)
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -175,7 +132,7 @@ class Optimizer:
             self._learning_rate = learning_rate
             return
         value = learning_rate.data if isinstance(learning_rate, Tensor) else learning_rate
-        if not _is_number(value) or not float(value) >= 0:
+        if not is_number(value) or not float(value) >= 0:
             raise ValueError(
                 f"{owner}Argument `learning_rate` should be a float >= 0, an instance of "
                 "LearningRateSchedule, or a callable with no arguments returning the learning rate. "
@@ -265,7 +222,7 @@ class Optimizer:
             value = initializer(shape, dtype=dtype)
         else:
             fill = {"zeros": 0, "ones": 1}.get(initializer, initializer)
-            if not _is_number(fill):
+            if not is_number(fill):
                 raise ValueError(
                     f"Optimizer {self.name!r}: unknown initializer for variable {name!r}. Expected "
                     f"'zeros', 'ones', a number or a callable. Received: initializer={initializer!r}"
@@ -332,9 +289,6 @@ class Optimizer:
         self._trainable_variables = variables
         self.built = True
 
-    def _var_key(self, variable: Any) -> int:
-        return id(variable)
-
     def _get_variable_index(self, variable: Any) -> int:
         return self._trainable_variables_indices[id(variable)]
 
@@ -398,6 +352,11 @@ class Optimizer:
                 continue
             if isinstance(g, Tensor):
                 g = g.data
+            if g.shape != v.data.shape:
+                raise ValueError(
+                    f"Optimizer {self.name!r}: the gradient of {getattr(v, 'path', '?')!r} must have the "
+                    f"variable's shape {v.data.shape}. Received: gradient shape={g.shape}"
+                )
             if g.dtype != v.data.dtype:
                 g = g.astype(v.data.dtype)
             gs.append(g)

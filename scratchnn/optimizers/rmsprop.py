@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import xp
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -72,9 +73,9 @@ class RMSprop(Optimizer):
             name=name,
             **kwargs,
         )
-        _check_number("rho", rho, 0.0, 1.0, owner="RMSprop: ")
-        _check_number("momentum", momentum, 0.0, 1.0, owner="RMSprop: ")
-        _check_number("epsilon", epsilon, owner="RMSprop: ")
+        check_number("rho", rho, 0.0, 1.0, owner="RMSprop: ")
+        check_number("momentum", momentum, 0.0, 1.0, owner="RMSprop: ")
+        check_number("epsilon", epsilon, owner="RMSprop: ")
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.optimizers.optimizer import Optimizer, _check_number
+from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -64,7 +65,7 @@ class SGD(Optimizer):
             name=name,
             **kwargs,
         )
-        _check_number("momentum", momentum, 0.0, 1.0, owner="SGD: ")
+        check_number("momentum", momentum, 0.0, 1.0, owner="SGD: ")
         self.momentum = momentum
         self.nesterov = bool(nesterov)
 

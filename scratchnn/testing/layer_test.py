@@ -44,9 +44,13 @@ def run_layer_test(
     _check(isinstance(out, Tensor), f"{layer_cls.__name__} returned {type(out).__name__}, not a Tensor")
     _check(out.dtype == "float32", f"float32 input gave {out.dtype} output")
     if expected_output_shape is not None:
-        _check(out.shape == tuple(expected_output_shape), f"output shape {out.shape} != {expected_output_shape}")
+        _check(
+            out.shape == tuple(expected_output_shape), f"output shape {out.shape} != {expected_output_shape}"
+        )
     predicted = layer.compute_output_shape((None, *input_shape[1:]))
-    _check(tuple(predicted[1:]) == out.shape[1:], f"compute_output_shape gave {predicted}, call gave {out.shape}")
+    _check(
+        tuple(predicted[1:]) == out.shape[1:], f"compute_output_shape gave {predicted}, call gave {out.shape}"
+    )
     _check(
         len(layer.trainable_weights) == expected_num_trainable_weights,
         f"{len(layer.trainable_weights)} trainable weights, expected {expected_num_trainable_weights}",

@@ -28,7 +28,9 @@ def _per_output(spec: Any, output_names: list[str], what: str) -> list[Any]:
         return [spec.get(name) for name in output_names]
     if isinstance(spec, (list, tuple)):
         if len(spec) != n:
-            raise ValueError(f"`{what}` has {len(spec)} entries, but the model has {n} outputs ({output_names}).")
+            raise ValueError(
+                f"`{what}` has {len(spec)} entries, but the model has {n} outputs ({output_names})."
+            )
         return list(spec)
     return [spec] * n
 
@@ -43,9 +45,13 @@ class CompileLoss:
         weights = loss_weights if loss_weights is not None else [1.0] * len(output_names)
         if isinstance(weights, (int, float)):
             weights = [float(weights)] * len(output_names)
-        self.weights = [1.0 if w is None else float(w) for w in _per_output(weights, output_names, "loss_weights")]
+        self.weights = [
+            1.0 if w is None else float(w) for w in _per_output(weights, output_names, "loss_weights")
+        ]
 
-    def __call__(self, y_true: list[Any], y_pred: list[Tensor], sample_weight: list[Any]) -> tuple[Tensor | None, list[Any]]:
+    def __call__(
+        self, y_true: list[Any], y_pred: list[Tensor], sample_weight: list[Any]
+    ) -> tuple[Tensor | None, list[Any]]:
         """Returns the weighted total and the per-output loss values (Tensors or None)."""
         total = None
         parts: list[Any] = []
@@ -80,7 +86,12 @@ class CompileMetrics:
         if isinstance(spec, dict):
             per = _per_output(spec, self.output_names, "metrics")
             return [list(p) if isinstance(p, (list, tuple)) else ([] if p is None else [p]) for p in per]
-        if isinstance(spec, (list, tuple)) and n > 1 and len(spec) == n and all(isinstance(s, (list, tuple)) for s in spec):
+        if (
+            isinstance(spec, (list, tuple))
+            and n > 1
+            and len(spec) == n
+            and all(isinstance(s, (list, tuple)) for s in spec)
+        ):
             return [list(s) for s in spec]
         if not isinstance(spec, (list, tuple)):
             raise TypeError(f"`metrics` must be a list or a dict. Received: metrics={spec!r}")
@@ -129,9 +140,21 @@ class CompileMetrics:
     def results(self) -> dict[str, float]:
         if self.metrics is None:
             return {}
-        values = [float(m.result()) for i in range(len(self.output_names)) for m in self.metrics[i] + self.weighted[i]]
+        values = [
+            float(m.result())
+            for i in range(len(self.output_names))
+            for m in self.metrics[i] + self.weighted[i]
+        ]
         return dict(zip(self._names, values))
 
     def metric_objects(self) -> list[Any]:
         """Every built metric object, in log order."""
-        return [m for i in range(len(self.output_names)) for m in (self.metrics or [])[i] + (self.weighted or [])[i]] if self.metrics else []
+        return (
+            [
+                m
+                for i in range(len(self.output_names))
+                for m in (self.metrics or [])[i] + (self.weighted or [])[i]
+            ]
+            if self.metrics
+            else []
+        )

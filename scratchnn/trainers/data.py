@@ -59,7 +59,9 @@ def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool) -> Any:
     arr = x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x
     arr = backend.asarray(arr)
     if arr.ndim == 0 or arr.shape[0] == 0:
-        raise ValueError(f"Expected a non-empty array for `{name}`. Received: {name}.shape={tuple(arr.shape)}")
+        raise ValueError(
+            f"Expected a non-empty array for `{name}`. Received: {name}.shape={tuple(arr.shape)}"
+        )
     kind = arr.dtype.kind
     if kind == "f" or (cast_ints and kind in "iub"):
         arr = arr.astype(float_dtype, copy=False)
@@ -87,7 +89,9 @@ def num_samples(*structures: Any) -> int:
     distinct = {n for s in sizes.values() for n in s}
     if len(distinct) > 1:
         detail = ", ".join(f"{k} sizes: {sorted(v)}" for k, v in sizes.items())
-        raise ValueError(f"Data cardinality is ambiguous: make sure all arrays contain the same number of samples. {detail}")
+        raise ValueError(
+            f"Data cardinality is ambiguous: make sure all arrays contain the same number of samples. {detail}"
+        )
     return distinct.pop()
 
 
@@ -98,7 +102,9 @@ def take(data: Any, index: Any) -> Any:
     return map_structure(lambda a: xp.take(a, index, axis=0), data)
 
 
-def split_validation(x: Any, y: Any, sw: Any, fraction: float) -> tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]:
+def split_validation(
+    x: Any, y: Any, sw: Any, fraction: float
+) -> tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]:
     """Keras's validation_split: the **last** `fraction` of the samples, before shuffling."""
     if not 0 < fraction < 1:
         raise ValueError(f"`validation_split` must be in (0, 1). Received: validation_split={fraction}")

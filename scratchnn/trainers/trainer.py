@@ -102,7 +102,11 @@ class Trainer:
         """Targets / predictions / sample weights as one entry per output."""
         names = self._output_names()
         if len(names) == 1:
-            if isinstance(data, (list, tuple)) and len(data) == 1 and not data_utils._is_array_like_list(data):
+            if (
+                isinstance(data, (list, tuple))
+                and len(data) == 1
+                and not data_utils._is_array_like_list(data)
+            ):
                 return [data[0]]
             if isinstance(data, dict) and len(data) == 1:
                 return list(data.values())
@@ -142,7 +146,9 @@ class Trainer:
             )
 
     # -- steps -------------------------------------------------------------------
-    def _forward_loss(self, x: Any, y: Any, sw: Any, training: bool) -> tuple[Any, list[Any], Tensor | None, list[Any]]:
+    def _forward_loss(
+        self, x: Any, y: Any, sw: Any, training: bool
+    ) -> tuple[Any, list[Any], Tensor | None, list[Any]]:
         y_pred = self(x, training=training)
         preds = self._as_output_list(y_pred)
         ys = self._as_output_list(y)
@@ -168,7 +174,9 @@ class Trainer:
             v.regularizer is not None for v in self.weights
         )
 
-    def _update_trackers(self, total: Tensor | None, parts: list[Any], preds: list[Any], ys: list[Any], sws: Any, n: int) -> None:
+    def _update_trackers(
+        self, total: Tensor | None, parts: list[Any], preds: list[Any], ys: list[Any], sws: Any, n: int
+    ) -> None:
         if total is not None:
             self._loss_tracker.update_state(float(total.data), sample_weight=n)
         for tracker, part in zip(self._output_loss_trackers, parts):
@@ -265,7 +273,9 @@ class Trainer:
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("Pass either `class_weight` or `sample_weight`, not both.")
-            sample_weight = data_utils.class_weights_to_sample_weights(self._as_output_list(y)[0], class_weight)
+            sample_weight = data_utils.class_weights_to_sample_weights(
+                self._as_output_list(y)[0], class_weight
+            )
         n = data_utils.num_samples(x, y, sample_weight)
         steps = -(-n // batch_size)
         if steps_per_epoch is not None:
@@ -273,7 +283,13 @@ class Trainer:
         self._ensure_compiled_objects()
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(
-            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs, steps=steps
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=epochs,
+            steps=steps,
         )
         self.stop_training = False
         # The variable list and the regularizer check are fixed for the whole fit
@@ -317,7 +333,9 @@ class Trainer:
         return cbs.history
 
     # -- evaluate / predict ------------------------------------------------------
-    def _evaluate_arrays(self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None = None, cbs: Any = None) -> dict[str, float]:
+    def _evaluate_arrays(
+        self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None = None, cbs: Any = None
+    ) -> dict[str, float]:
         self._ensure_compiled_objects()
         self._reset_metrics()
         n = data_utils.num_samples(x, y, sw)
@@ -352,7 +370,9 @@ class Trainer:
         n = data_utils.num_samples(x, y, sample_weight)
         n_steps = -(-n // batch_size) if steps is None else int(steps)
         verbose = 1 if verbose == "auto" else int(verbose)
-        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps)
+        cbs = CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
+        )
         cbs.on_test_begin()
         logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, cbs)
         cbs.on_test_end(logs)
@@ -367,7 +387,14 @@ class Trainer:
             keys += self._compile_metrics._names
         return keys
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None, callbacks: Any = None) -> Any:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: Any = None,
+    ) -> Any:
         """Model outputs for `x`, computed in batches without the tape.
 
         Returns:
@@ -383,7 +410,9 @@ class Trainer:
                 return _to_numpy(self(x, training=False))
             n_steps = -(-n // batch_size) if steps is None else int(steps)
             verbose = 1 if verbose == "auto" else int(verbose)
-            cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps)
+            cbs = CallbackList(
+                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
+            )
             cbs.on_predict_begin()
             outputs = []
             for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
@@ -395,18 +424,29 @@ class Trainer:
         return _concat(outputs)
 
     # -- single-batch API ------------------------------------------------------------
-    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: Any = None, return_dict: bool = False) -> Any:
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: Any = None,
+        return_dict: bool = False,
+    ) -> Any:
         """One update on one batch; returns the batch's loss (and metrics)."""
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = data_utils.class_weights_to_sample_weights(self._as_output_list(y)[0], class_weight)
+            sample_weight = data_utils.class_weights_to_sample_weights(
+                self._as_output_list(y)[0], class_weight
+            )
         self._ensure_compiled_objects()
         self._reset_metrics()
         self.train_step(x, y, sample_weight)
         return self._batch_result(return_dict)
 
-    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
         """Loss (and metrics) on one batch without updating."""
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)

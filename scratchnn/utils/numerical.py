@@ -20,7 +20,9 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     y = np.asarray(x)
     if y.size and not np.issubdtype(y.dtype, np.integer):
         if not np.all(np.mod(y, 1) == 0):
-            raise ValueError(f"to_categorical expects integer class labels. Received values such as {y.flat[0]!r}")
+            raise ValueError(
+                f"to_categorical expects integer class labels. Received values such as {y.flat[0]!r}"
+            )
     y = y.astype(np.int64)
     if y.ndim > 1 and y.shape[-1] == 1:
         y = y.reshape(y.shape[:-1])

@@ -28,7 +28,11 @@ def _shape_text(shape: Any) -> str:
     if shape is None:
         return "?"
     if isinstance(shape, tuple):
-        return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+        return (
+            "("
+            + ", ".join("None" if d is None else str(d) for d in shape)
+            + (",)" if len(shape) == 1 else ")")
+        )
     if isinstance(shape, list):
         return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
     if isinstance(shape, dict):
@@ -41,7 +45,9 @@ def _weight_bytes(variables: list[Any]) -> int:
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max([m, len(h)] + [len(r[i]) for r in rows]) for i, (m, h) in enumerate(zip(_MIN_WIDTHS, header))]
+    widths = [
+        max([m, len(h)] + [len(r[i]) for r in rows]) for i, (m, h) in enumerate(zip(_MIN_WIDTHS, header))
+    ]
     right = {len(header) - 1} if header[-1] == "Param #" else {2}
 
     def line(cells: tuple[str, ...], bar: str) -> str:
@@ -62,7 +68,9 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     return out
 
 
-def print_summary(model: Any, print_fn: Callable[..., Any] | None = None, show_trainable: bool = False) -> None:
+def print_summary(
+    model: Any, print_fn: Callable[..., Any] | None = None, show_trainable: bool = False
+) -> None:
     """Prints the summary table of `model` (through `print_fn` if given)."""
     emit = print_fn or print
     rows = []

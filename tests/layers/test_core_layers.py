@@ -8,25 +8,52 @@ from scratchnn import layers
 from scratchnn.testing import run_layer_test
 
 ACTIVATIONS = [
-    "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "leaky_relu", "gelu", "swish", "silu",
-    "softplus", "softsign", "hard_sigmoid", "exponential", "linear", "relu6", "log_softmax", "mish",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+    "elu",
+    "selu",
+    "leaky_relu",
+    "gelu",
+    "swish",
+    "silu",
+    "softplus",
+    "softsign",
+    "hard_sigmoid",
+    "exponential",
+    "linear",
+    "relu6",
+    "log_softmax",
+    "mish",
 ]
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_dense_harness_for_every_activation(activation):
     run_layer_test(
-        layers.Dense, {"units": 4, "activation": activation}, input_shape=(3, 5),
-        expected_output_shape=(3, 4), expected_num_trainable_weights=2,
+        layers.Dense,
+        {"units": 4, "activation": activation},
+        input_shape=(3, 5),
+        expected_output_shape=(3, 4),
+        expected_num_trainable_weights=2,
     )
 
 
 def test_dense_without_bias_and_batch_of_one():
-    run_layer_test(layers.Dense, {"units": 3, "use_bias": False}, input_shape=(1, 5), expected_num_trainable_weights=1)
+    run_layer_test(
+        layers.Dense, {"units": 3, "use_bias": False}, input_shape=(1, 5), expected_num_trainable_weights=1
+    )
 
 
 def test_dense_on_3d_input():
-    run_layer_test(layers.Dense, {"units": 2}, input_shape=(2, 3, 4), expected_output_shape=(2, 3, 2), expected_num_trainable_weights=2)
+    run_layer_test(
+        layers.Dense,
+        {"units": 2},
+        input_shape=(2, 3, 4),
+        expected_output_shape=(2, 3, 2),
+        expected_num_trainable_weights=2,
+    )
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,13 @@ def test_same_seed_gives_same_weights_and_history(rng):
 
     def run():
         sk.utils.set_random_seed(7)
-        model = sk.Sequential([sk.layers.Dense(8, activation="relu"), sk.layers.Dropout(0.2), sk.layers.Dense(3, activation="softmax")])
+        model = sk.Sequential(
+            [
+                sk.layers.Dense(8, activation="relu"),
+                sk.layers.Dropout(0.2),
+                sk.layers.Dense(3, activation="softmax"),
+            ]
+        )
         model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         history = model.fit(x, y, epochs=3, verbose=0)
         return model.get_weights(), history.history
@@ -86,8 +92,20 @@ def test_same_seed_gives_same_weights_and_history(rng):
 def test_training_steps_match_keras(optimizer, rng):
     """Same weights, same batches (no shuffling): the updated weights agree with Keras's."""
     x, y = blobs(rng, n=64)
-    ours = sk.Sequential([sk.layers.Input((6,)), sk.layers.Dense(5, activation="tanh"), sk.layers.Dense(3, activation="softmax")])
-    theirs = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="tanh"), keras.layers.Dense(3, activation="softmax")])
+    ours = sk.Sequential(
+        [
+            sk.layers.Input((6,)),
+            sk.layers.Dense(5, activation="tanh"),
+            sk.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    theirs = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(5, activation="tanh"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
     theirs.set_weights(ours.get_weights())
     for m in (ours, theirs):
         m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -107,9 +125,13 @@ def test_sample_and_class_weights_match_keras(rng):
     for m in (ours, theirs):
         m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     sw = rng.uniform(0.2, 2, 32).astype("float32")
-    np.testing.assert_allclose(ours.train_on_batch(x, y, sample_weight=sw), theirs.train_on_batch(x, y, sample_weight=sw), rtol=1e-5)
+    np.testing.assert_allclose(
+        ours.train_on_batch(x, y, sample_weight=sw), theirs.train_on_batch(x, y, sample_weight=sw), rtol=1e-5
+    )
     cw = {0: 1.0, 1: 3.0, 2: 0.5}
-    np.testing.assert_allclose(ours.train_on_batch(x, y, class_weight=cw), theirs.train_on_batch(x, y, class_weight=cw), rtol=1e-5)
+    np.testing.assert_allclose(
+        ours.train_on_batch(x, y, class_weight=cw), theirs.train_on_batch(x, y, class_weight=cw), rtol=1e-5
+    )
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)
 
@@ -160,7 +182,12 @@ def test_stop_training_from_a_callback(rng):
 def test_regularization_losses_are_added(rng):
     x, y = blobs(rng, n=32)
     plain = sk.Sequential([sk.layers.Input((6,)), sk.layers.Dense(3, activation="softmax")])
-    reg = sk.Sequential([sk.layers.Input((6,)), sk.layers.Dense(3, activation="softmax", kernel_regularizer=sk.regularizers.l2(0.1))])
+    reg = sk.Sequential(
+        [
+            sk.layers.Input((6,)),
+            sk.layers.Dense(3, activation="softmax", kernel_regularizer=sk.regularizers.l2(0.1)),
+        ]
+    )
     reg.set_weights(plain.get_weights())
     for m in (plain, reg):
         m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")

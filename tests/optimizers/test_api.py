@@ -188,6 +188,8 @@ def test_none_gradients_unknown_variables_and_unbuilt_apply():
     np.testing.assert_allclose(variables[1].numpy(), -0.1, rtol=1e-6)
     with pytest.raises(ValueError, match="len\\(grads\\)=1"):
         opt.apply([np.ones((2, 3), "float32")])
+    with pytest.raises(ValueError, match="shape \\(2, 3\\). Received: gradient shape=\\(3,\\)"):
+        opt.apply([np.ones(3, "float32"), np.ones(3, "float32")])
     assert opt.apply_gradients([]) is opt.iterations  # nothing to do, as Keras
 
 
