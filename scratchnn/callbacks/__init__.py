@@ -25,3 +25,9 @@ __all__ = [
     "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
+
+from scratchnn.callbacks.backup_and_restore import BackupAndRestore as BackupAndRestore  # noqa: E402
+from scratchnn.callbacks.model_checkpoint import ModelCheckpoint as ModelCheckpoint  # noqa: E402
+from scratchnn.callbacks.tensorboard import TensorBoard as TensorBoard  # noqa: E402
+
+__all__ += ["BackupAndRestore", "ModelCheckpoint", "TensorBoard"]

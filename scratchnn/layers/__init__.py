@@ -33,3 +33,78 @@ __all__ = [
     "Reshape",
     "Softmax",
 ]
+
+from scratchnn.layers.merging import Add as Add  # noqa: E402
+from scratchnn.layers.merging import Average as Average  # noqa: E402
+from scratchnn.layers.merging import Concatenate as Concatenate  # noqa: E402
+from scratchnn.layers.merging import Dot as Dot  # noqa: E402
+from scratchnn.layers.merging import Maximum as Maximum  # noqa: E402
+from scratchnn.layers.merging import Minimum as Minimum  # noqa: E402
+from scratchnn.layers.merging import Multiply as Multiply  # noqa: E402
+from scratchnn.layers.merging import Subtract as Subtract  # noqa: E402
+from scratchnn.layers.merging import add as add  # noqa: E402
+from scratchnn.layers.merging import average as average  # noqa: E402
+from scratchnn.layers.merging import concatenate as concatenate  # noqa: E402
+from scratchnn.layers.merging import dot as dot  # noqa: E402
+from scratchnn.layers.merging import maximum as maximum  # noqa: E402
+from scratchnn.layers.merging import minimum as minimum  # noqa: E402
+from scratchnn.layers.merging import multiply as multiply  # noqa: E402
+from scratchnn.layers.merging import subtract as subtract  # noqa: E402
+
+__all__ += [
+    "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
+    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+]  # fmt: skip
+
+# Convolutional networks (issue 4).
+from scratchnn.layers.batch_normalization import BatchNormalization as BatchNormalization  # noqa: E402
+from scratchnn.layers.convolutional import Conv1D as Conv1D  # noqa: E402
+from scratchnn.layers.convolutional import Conv2D as Conv2D  # noqa: E402
+from scratchnn.layers.convolutional import DepthwiseConv2D as DepthwiseConv2D  # noqa: E402
+from scratchnn.layers.cropping import Cropping2D as Cropping2D  # noqa: E402
+from scratchnn.layers.pooling import AveragePooling1D as AveragePooling1D  # noqa: E402
+from scratchnn.layers.pooling import AveragePooling2D as AveragePooling2D  # noqa: E402
+from scratchnn.layers.pooling import AvgPool1D as AvgPool1D  # noqa: E402
+from scratchnn.layers.pooling import AvgPool2D as AvgPool2D  # noqa: E402
+from scratchnn.layers.pooling import GlobalAveragePooling1D as GlobalAveragePooling1D  # noqa: E402
+from scratchnn.layers.pooling import GlobalAveragePooling2D as GlobalAveragePooling2D  # noqa: E402
+from scratchnn.layers.pooling import GlobalAvgPool1D as GlobalAvgPool1D  # noqa: E402
+from scratchnn.layers.pooling import GlobalAvgPool2D as GlobalAvgPool2D  # noqa: E402
+from scratchnn.layers.pooling import GlobalMaxPool1D as GlobalMaxPool1D  # noqa: E402
+from scratchnn.layers.pooling import GlobalMaxPool2D as GlobalMaxPool2D  # noqa: E402
+from scratchnn.layers.pooling import GlobalMaxPooling1D as GlobalMaxPooling1D  # noqa: E402
+from scratchnn.layers.pooling import GlobalMaxPooling2D as GlobalMaxPooling2D  # noqa: E402
+from scratchnn.layers.pooling import MaxPool1D as MaxPool1D  # noqa: E402
+from scratchnn.layers.pooling import MaxPool2D as MaxPool2D  # noqa: E402
+from scratchnn.layers.pooling import MaxPooling1D as MaxPooling1D  # noqa: E402
+from scratchnn.layers.pooling import MaxPooling2D as MaxPooling2D  # noqa: E402
+from scratchnn.layers.spatial_dropout import SpatialDropout2D as SpatialDropout2D  # noqa: E402
+from scratchnn.layers.up_sampling import UpSampling2D as UpSampling2D  # noqa: E402
+from scratchnn.layers.zero_padding import ZeroPadding2D as ZeroPadding2D  # noqa: E402
+
+__all__ += [
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AvgPool1D",
+    "AvgPool2D",
+    "BatchNormalization",
+    "Conv1D",
+    "Conv2D",
+    "Cropping2D",
+    "DepthwiseConv2D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAvgPool1D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool1D",
+    "GlobalMaxPool2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "MaxPool1D",
+    "MaxPool2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "SpatialDropout2D",
+    "UpSampling2D",
+    "ZeroPadding2D",
+]

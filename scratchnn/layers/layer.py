@@ -140,28 +140,36 @@ class Layer:
         return out
 
     @property
+    def weights(self) -> list[Variable]:
+        """Every variable, layer by layer: this layer's own (trainable ones first), then sub-layers'.
+
+        This is Keras 3's order (keras/src/layers/layer.py `weights`), the order of
+        `get_weights`/`set_weights` and of the saved files; freezing a layer does not reorder it.
+        """
+        out = list(self._own_variables)
+        for layer in self._tracked_layers:
+            out.extend(layer.weights)
+        return _unique(out)
+
+    @property
     def trainable_weights(self) -> list[Variable]:
-        """Trainable variables, own first then sub-layers', in creation order."""
+        """The variables that training updates (none when the layer is frozen)."""
         if not self.trainable:
             return []
-        own = [v for v in self._own_variables if v.trainable]
-        for layer in self._flatten_layers():
-            own.extend(v for v in layer._own_variables if v.trainable and layer.trainable)
-        return _unique(own)
+        out = [v for v in self._own_variables if v.trainable]
+        for layer in self._tracked_layers:
+            out.extend(layer.trainable_weights)
+        return _unique(out)
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        """Non-trainable variables (all variables when the layer is frozen)."""
-        every = list(self._own_variables)
-        for layer in self._flatten_layers():
-            every.extend(layer._own_variables)
-        trainable = {id(v) for v in self.trainable_weights}
-        return _unique([v for v in every if id(v) not in trainable])
-
-    @property
-    def weights(self) -> list[Variable]:
-        """Trainable then non-trainable variables: the order of `get_weights`."""
-        return self.trainable_weights + self.non_trainable_weights
+        """The variables that training leaves alone (all of them when the layer is frozen)."""
+        if not self.trainable:
+            return self.weights
+        out = [v for v in self._own_variables if not v.trainable]
+        for layer in self._tracked_layers:
+            out.extend(layer.non_trainable_weights)
+        return _unique(out)
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -173,6 +181,7 @@ class Layer:
         out = list(self._activity_losses)
         for layer in self._flatten_layers():
             out.extend(layer._activity_losses)
+        # Weight penalties, computed from the current values (as Keras does on each access).
         for v in self.weights:
             if v.regularizer is not None:
                 out.append(v.regularizer(v))
@@ -217,7 +226,11 @@ class Layer:
 
         var.constraint = constraints.get(constraint)
         var.aggregation = aggregation
-        self._own_variables.append(var)
+        # Keras keeps trainable variables before non-trainable ones within a layer.
+        position = len(self._own_variables)
+        if trainable:
+            position = sum(1 for v in self._own_variables if v.trainable)
+        self._own_variables.insert(position, var)
         return var
 
     def get_weights(self) -> list[Any]:

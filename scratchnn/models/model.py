@@ -70,9 +70,9 @@ class Model(Trainer, Layer):
 
     def build(self, input_shape: Any) -> None:
         """Creates the weights of a subclassed model by running `call` on zeros of `input_shape`."""
+        self.built = True  # first: compute_output_shape would otherwise call build again
         if type(self).call is not Model.call:
             self.compute_output_shape(input_shape)
-        self.built = True
 
     def _expected_input_shape(self) -> Any:
         return None
@@ -100,3 +100,90 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    # -- saving (scratchnn/saving) -------------------------------------------------------
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """The arguments of `compile()` in JSON-safe form (Keras's `compile_config`), or None."""
+        if not getattr(self, "compiled", False):
+            return None
+        from scratchnn import optimizers
+        from scratchnn.saving.serialization import serialize_compile_value
+
+        args = self._compile_config
+        return {
+            "optimizer": optimizers.serialize(self.optimizer),
+            "loss": serialize_compile_value(args.get("loss"), "loss"),
+            "loss_weights": args.get("loss_weights"),
+            "metrics": serialize_compile_value(args.get("metrics"), "metric"),
+            "weighted_metrics": serialize_compile_value(args.get("weighted_metrics"), "metric"),
+            "run_eagerly": bool(args.get("run_eagerly", False)),
+            "steps_per_execution": int(args.get("steps_per_execution", 1)),
+            "jit_compile": args.get("jit_compile", "auto"),
+        }
+
+    def compile_from_config(self, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> None:
+        """Compiles the model from `get_compile_config()` output (also Keras's and Keras 2's)."""
+        import inspect
+        import warnings
+
+        from scratchnn import optimizers
+        from scratchnn.saving.serialization import deserialize_compile_value
+
+        opt = config.get("optimizer") or "rmsprop"
+        if isinstance(opt, dict):
+            cls = optimizers.ALL_OBJECTS_DICT.get(str(opt.get("class_name", "")).lower())
+            if cls is not None:
+                # Keras 2 configs carry keys (decay, is_legacy_optimizer, ...) the constructor refuses.
+                allowed = set(inspect.signature(cls.__init__).parameters) | set(
+                    inspect.signature(optimizers.Optimizer.__init__).parameters
+                )
+                opt = {**opt, "config": {k: v for k, v in (opt.get("config") or {}).items() if k in allowed}}
+            opt = optimizers.deserialize(opt, custom_objects)
+        loss = deserialize_compile_value(config.get("loss"), "loss", custom_objects)
+        try:
+            metrics = deserialize_compile_value(config.get("metrics"), "metric", custom_objects)
+            weighted = deserialize_compile_value(config.get("weighted_metrics"), "metric", custom_objects)
+        except (ValueError, TypeError) as err:
+            warnings.warn(f"Could not restore the compiled metrics ({err}); compiling without them.", stacklevel=2)
+            metrics = weighted = None
+        self.compile(optimizer=opt, loss=loss, loss_weights=config.get("loss_weights"), metrics=metrics, weighted_metrics=weighted)
+
+    def save(self, filepath: str, overwrite: bool = True, zipped: bool | None = None, **kwargs: Any) -> None:
+        """Saves the model (see `scratchnn.saving.save_model` for the formats).
+
+        `model.save("m.keras")` writes the Keras 3 zip; `model.save("m.h5")` the
+        legacy HDF5 model; `model.save("m", save_format="tf")` a directory with
+        the same members as the zip.
+        """
+        from scratchnn.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath: str, overwrite: bool = True, **kwargs: Any) -> None:
+        """Writes the weights (and optimizer state) to `*.weights.h5` (or Keras 2 style `*.h5`)."""
+        from scratchnn.saving.h5_weights import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: str, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Loads weights from a `.weights.h5`, legacy `.h5` or `.keras` file.
+
+        A subclassed model that has not been called yet is not built; call it on
+        a batch (or `build(input_shape)`) first.
+        """
+        from scratchnn.saving.h5_weights import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config (the `config.json` of a `.keras` file) as a JSON string."""
+        import json
+
+        from scratchnn.saving.serialization import serialize_model
+
+        return json.dumps(serialize_model(self, include_compile=False), **kwargs)
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """`{"input_shape": ...}` once built (Keras's `build_config`)."""
+        shape = getattr(self, "_build_shapes", None)
+        return {"input_shape": shape} if self.built and shape is not None else None

@@ -115,3 +115,39 @@ _operators.attach()
 exponential = exp
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+# Convolution, pooling and batch normalization (issue 4). `conv` here is the
+# keras.ops function; import the module's helpers as `from scratchnn.ops.conv import ...`.
+from scratchnn.ops.conv import (  # noqa: E402
+    average_pool,
+    avg_pool2d,
+    batch_norm_train,
+    batch_normalization,
+    conv,
+    conv1d,
+    conv2d,
+    crop2d,
+    depthwise_conv,
+    depthwise_conv2d,
+    max_pool,
+    max_pool2d,
+    upsample_nearest2d,
+    zero_pad2d,
+)
+
+__all__ += [
+    "average_pool",
+    "avg_pool2d",
+    "batch_norm_train",
+    "batch_normalization",
+    "conv",
+    "conv1d",
+    "conv2d",
+    "crop2d",
+    "depthwise_conv",
+    "depthwise_conv2d",
+    "max_pool",
+    "max_pool2d",
+    "upsample_nearest2d",
+    "zero_pad2d",
+]

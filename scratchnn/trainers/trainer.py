@@ -300,6 +300,11 @@ class Trainer:
             self._trainable_cache = self.trainable_weights
             self._extra_losses_cache = self._may_have_extra_losses()
         cbs.on_train_begin()
+        # A callback may move the start (BackupAndRestore resuming an interrupted fit).
+        resume = getattr(self, "_initial_epoch", None)
+        if resume is not None:
+            initial_epoch = resume
+            self._initial_epoch = None
         epoch_logs: dict[str, float] = {}
         started = time.perf_counter()
         for epoch in range(initial_epoch, epochs):

@@ -1,0 +1,144 @@
+"""BatchNormalization (keras/src/layers/normalization/batch_normalization.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scratchnn import constraints, initializers, regularizers
+from scratchnn.layers.layer import Layer
+from scratchnn.ops.conv import batch_norm_train, batch_normalization
+
+
+class BatchNormalization(Layer):
+    """Normalizes each channel, then scales and shifts: y = gamma * (x - mean) / sqrt(var + epsilon) + beta.
+
+    In training (`training=True` and the layer trainable) mean and var are the
+    batch's statistics over every axis but `axis` (biased variance, as Keras),
+    and the moving statistics are updated:
+        moving_mean = moving_mean * momentum + mean * (1 - momentum)   (likewise moving_variance).
+    At inference the moving statistics are used instead.
+
+    Args:
+        axis: the feature axis, default -1 (channels last).
+        momentum: default 0.99. epsilon: default 1e-3.
+        center: add the learned offset beta (default True). scale: multiply by gamma (default True).
+        beta_initializer "zeros", gamma_initializer "ones", moving_mean_initializer "zeros",
+        moving_variance_initializer "ones"; beta/gamma regularizers and constraints.
+
+    Weights:
+        gamma, beta (trainable), moving_mean, moving_variance (non-trainable), each (C,).
+
+    Shapes:
+        output shape = input shape.
+    """
+
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        moving_mean_initializer: Any = "zeros",
+        moving_variance_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
+        synchronized: bool = False,
+        renorm: bool = False,
+        renorm_clipping: Any = None,
+        renorm_momentum: float = 0.99,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise ValueError(f"Layer {self.name!r}: `axis` must be one integer. Received: axis={axis!r}")
+        if renorm:
+            raise ValueError(f"Layer {self.name!r}: batch renormalization is not supported. Received: renorm={renorm!r}")
+        self.axis = axis
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.synchronized = bool(synchronized)
+        self.renorm = False
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = float(renorm_momentum)
+
+    def build(self, input_shape: Any) -> None:
+        axis = self.axis % len(input_shape)
+        if input_shape[axis] is None:
+            raise ValueError(
+                f"Layer {self.name!r}: axis {self.axis} of the input must be known. Received: input_shape={tuple(input_shape)}"
+            )
+        shape = (int(input_shape[axis]),)
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight(
+                name="gamma", shape=shape, initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                name="beta", shape=shape, initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+            )
+        self.moving_mean = self.add_weight(
+            name="moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False
+        )
+        self.moving_variance = self.add_weight(
+            name="moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False
+        )
+        self.built = True
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if training and self.trainable:
+            out, mean, variance = batch_norm_train(inputs, self.gamma, self.beta, self.axis, self.epsilon)
+            # In place: optimizers and savers hold these Variable objects.
+            m = self.momentum
+            self.moving_mean.assign(self.moving_mean.data * m + mean.astype(self.moving_mean.data.dtype) * (1 - m))
+            self.moving_variance.assign(
+                self.moving_variance.data * m + variance.astype(self.moving_variance.data.dtype) * (1 - m)
+            )
+            return out
+        return batch_normalization(
+            inputs, self.moving_mean, self.moving_variance, self.axis, self.beta, self.gamma, self.epsilon
+        )
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        }
