@@ -302,9 +302,9 @@ class Layer:
         return Tensor(arr)
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        from scratchnn.layers.input_layer import KerasTensor, symbolic_call
+        if not isinstance(inputs, Tensor) and _contains(inputs, _keras_tensor_class()):
+            from scratchnn.layers.input_layer import symbolic_call
 
-        if _contains(inputs, KerasTensor):
             return symbolic_call(self, inputs, args, kwargs)
         inputs = self._convert_input(inputs)
         if not self.built:
@@ -349,6 +349,12 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _keras_tensor_class() -> type:
+    from scratchnn.layers.input_layer import KerasTensor
+
+    return KerasTensor
 
 
 def _unique(variables: list[Variable]) -> list[Variable]:

@@ -288,6 +288,8 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
         n *= t.data.shape[a]
 
     def backward(g):
+        if axis is None:  # the common case (a loss): every element gets g / n
+            return (xp.full(t.data.shape, g / n, dtype=t.data.dtype),)
         g = _expand_to(g, t.data.shape, axis, keepdims) / n
         return (xp.broadcast_to(g, t.data.shape).astype(t.data.dtype, copy=False),)
 

@@ -277,16 +277,19 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any) -> Tensor:
     """
     z = convert(logits)
     y = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
-    y = y.astype("int64", copy=False).reshape(z.data.shape[:-1])
-    logp = _log_softmax_array(z.data, -1)
-    picked = xp.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+    y = y.astype("int64", copy=False).reshape(-1)
+    z2 = z.data.reshape(-1, z.data.shape[-1])  # (N, K), leading axes flattened
+    rows = xp.arange(z2.shape[0])
+    logp = _log_softmax_array(z2, -1)
+    picked = logp[rows, y]
 
     def backward(g):
-        dz = xp.exp(logp)
-        xp.put_along_axis(dz, y[..., None], xp.take_along_axis(dz, y[..., None], axis=-1) - 1, axis=-1)
-        return (dz * g[..., None],)
+        dz = xp.exp(logp)  # softmax(z), a fresh array we can modify
+        dz[rows, y] -= 1
+        dz *= g.reshape(-1, 1)
+        return (dz.reshape(z.data.shape),)
 
-    return record(-picked, (z,), backward)
+    return record(-picked.reshape(z.data.shape[:-1]), (z,), backward)
 
 
 def softmax_cross_entropy(targets: Any, logits: Any, axis: int = -1) -> Tensor:
