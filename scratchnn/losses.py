@@ -298,7 +298,8 @@ class Loss:
     ) -> None:
         if reduction not in _REDUCTIONS:
             raise ValueError(
-                f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. Received: reduction={reduction!r}"
+                f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. "
+                f"Received: reduction={reduction!r}"
             )
         self.name = name or _snake(type(self).__name__)
         self.reduction = reduction

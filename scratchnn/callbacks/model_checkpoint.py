@@ -63,7 +63,9 @@ class ModelCheckpoint(MonitorCallback):
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen: int | None = None
         self._current_epoch = 0
-        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq <= 0):
+        if save_freq != "epoch" and (
+            not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq <= 0
+        ):
             raise ValueError(
                 f"Unrecognized save_freq: {save_freq!r}. Expected save_freq to be 'epoch' or a positive integer."
             )
@@ -108,7 +110,9 @@ class ModelCheckpoint(MonitorCallback):
                 return self.filepath.format(epoch=epoch + 1, **logs)
             return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
         except KeyError as err:
-            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {err}') from err
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: {err}'
+            ) from err
 
     def _say(self, text: str) -> None:
         if self.verbose > 0:
@@ -128,7 +132,10 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         best_str = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
-            self._say(f"Epoch {epoch + 1}: {self.monitor} improved from {best_str} to {current:.5f}, saving model to {filepath}")
+            self._say(
+                f"Epoch {epoch + 1}: {self.monitor} improved from {best_str} to {current:.5f}, "
+                f"saving model to {filepath}"
+            )
             self.best = current
             return True
         self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {best_str}")

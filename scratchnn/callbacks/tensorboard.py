@@ -67,14 +67,17 @@ def _field(number: int, wire_type: int, payload: bytes) -> bytes:
     return key + payload
 
 
-def event_bytes(wall_time: float, step: int, scalars: dict[str, float] | None = None, file_version: str | None = None) -> bytes:
+def event_bytes(
+    wall_time: float, step: int, scalars: dict[str, float] | None = None, file_version: str | None = None
+) -> bytes:
     """One serialized Event with `simple_value` scalars (or the file-version header)."""
     data = _field(1, 1, struct.pack("<d", wall_time)) + _field(2, 0, _varint(int(step)))
     if file_version is not None:
         data += _field(3, 2, file_version.encode())
     if scalars:
         values = b"".join(
-            _field(1, 2, _field(1, 2, tag.encode()) + _field(2, 5, struct.pack("<f", float(v)))) for tag, v in scalars.items()
+            _field(1, 2, _field(1, 2, tag.encode()) + _field(2, 5, struct.pack("<f", float(v))))
+            for tag, v in scalars.items()
         )
         data += _field(5, 2, values)
     return data
@@ -94,7 +97,9 @@ class _EventFileWriter:
     def __init__(self, logdir: str) -> None:
         os.makedirs(logdir, exist_ok=True)
         _EventFileWriter._counter += 1
-        name = f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}.{self._counter}.v2"
+        name = (
+            f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}.{self._counter}.v2"
+        )
         self.path = os.path.join(logdir, name)
         self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open across epochs, closed in close()
         self._write(event_bytes(time.time(), 0, file_version="brain.Event:2"))
@@ -149,7 +154,9 @@ class TensorBoard(Callback):
         if update_freq == "batch":
             update_freq = 1
         if update_freq != "epoch" and (not isinstance(update_freq, int) or update_freq <= 0):
-            raise ValueError(f"`update_freq` must be 'epoch', 'batch' or a positive integer. Received: update_freq={update_freq!r}")
+            raise ValueError(
+                f"`update_freq` must be 'epoch', 'batch' or a positive integer. Received: update_freq={update_freq!r}"
+            )
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
         self.write_graph = write_graph
@@ -179,9 +186,15 @@ class TensorBoard(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = dict(logs or {})
         optimizer = getattr(self.model, "optimizer", None)
-        if optimizer is not None and "learning_rate" not in logs and hasattr(optimizer, "_current_learning_rate"):
+        if (
+            optimizer is not None
+            and "learning_rate" not in logs
+            and hasattr(optimizer, "_current_learning_rate")
+        ):
             logs["learning_rate"] = optimizer._current_learning_rate()
-        train = {f"epoch_{k}": float(v) for k, v in logs.items() if not k.startswith("val_") and _is_scalar(v)}
+        train = {
+            f"epoch_{k}": float(v) for k, v in logs.items() if not k.startswith("val_") and _is_scalar(v)
+        }
         val = {f"epoch_{k[4:]}": float(v) for k, v in logs.items() if k.startswith("val_") and _is_scalar(v)}
         if train:
             self._writer("train").scalars(epoch, train)

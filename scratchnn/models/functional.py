@@ -43,7 +43,9 @@ class Functional(Model):
         >>> model = keras.Model(inputs=inputs, outputs=outputs)
     """
 
-    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
@@ -54,7 +56,9 @@ class Functional(Model):
                 raise ValueError(f"{t} was not produced by keras.Input or a layer call.")
         self._nodes = self._order_nodes()
         self._tracked_layers.extend(_keras_layer_order(self._flat_inputs, self._flat_outputs, self._nodes))
-        self._layer_output_shapes = {id(n.layer): n.outputs.shape if isinstance(n.outputs, KerasTensor) else None for n in self._nodes}
+        self._layer_output_shapes = {
+            id(n.layer): n.outputs.shape if isinstance(n.outputs, KerasTensor) else None for n in self._nodes
+        }
         self.output_names = [t._keras_history[0].name for t in self._flat_outputs]
         self.input_names = [t._keras_history[0].name for t in self._flat_inputs]
         self.built = True
@@ -113,7 +117,9 @@ class Functional(Model):
             )
         values = {}
         for kt, value in zip(self._flat_inputs, flat):
-            if len(value.shape) != len(kt.shape) or any(e is not None and e != g for e, g in zip(kt.shape[1:], value.shape[1:])):
+            if len(value.shape) != len(kt.shape) or any(
+                e is not None and e != g for e, g in zip(kt.shape[1:], value.shape[1:])
+            ):
                 raise ValueError(
                     f'Input {kt.name!r} of model "{self.name}" is incompatible: expected shape={kt.shape}, '
                     f"found shape={tuple(value.shape)}"
@@ -217,7 +223,9 @@ class Functional(Model):
         from scratchnn.saving.serialization import deserialize_layer
 
         if not isinstance(config.get("layers"), list):
-            raise ValueError(f"A functional model config needs a 'layers' list. Received keys: {sorted(config)}")
+            raise ValueError(
+                f"A functional model config needs a 'layers' list. Received keys: {sorted(config)}"
+            )
         created: dict[str, Layer] = {}
         pending: list[tuple[Layer, list[Any]]] = []
         for entry in config["layers"]:
@@ -287,14 +295,18 @@ class Functional(Model):
             outputs = outputs[0]
         if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(inputs[0], list):
             inputs = inputs[0]
-        return cls(inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True))
+        return cls(
+            inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True)
+        )
 
 
 class _NotReady(Exception):
     """A node's input tensors do not exist yet (their layer's call comes later)."""
 
 
-def _keras_layer_order(inputs: list[KerasTensor], outputs: list[KerasTensor], nodes: list[Node]) -> list[Layer]:
+def _keras_layer_order(
+    inputs: list[KerasTensor], outputs: list[KerasTensor], nodes: list[Node]
+) -> list[Layer]:
     """Orders layers as Keras's `map_graph` does (keras/src/ops/function.py).
 
     A depth-first walk from the outputs numbers each layer when first seen;

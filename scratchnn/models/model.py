@@ -121,7 +121,9 @@ class Model(Trainer, Layer):
             "jit_compile": args.get("jit_compile", "auto"),
         }
 
-    def compile_from_config(self, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> None:
+    def compile_from_config(
+        self, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> None:
         """Compiles the model from `get_compile_config()` output (also Keras's and Keras 2's)."""
         import inspect
         import warnings
@@ -144,9 +146,17 @@ class Model(Trainer, Layer):
             metrics = deserialize_compile_value(config.get("metrics"), "metric", custom_objects)
             weighted = deserialize_compile_value(config.get("weighted_metrics"), "metric", custom_objects)
         except (ValueError, TypeError) as err:
-            warnings.warn(f"Could not restore the compiled metrics ({err}); compiling without them.", stacklevel=2)
+            warnings.warn(
+                f"Could not restore the compiled metrics ({err}); compiling without them.", stacklevel=2
+            )
             metrics = weighted = None
-        self.compile(optimizer=opt, loss=loss, loss_weights=config.get("loss_weights"), metrics=metrics, weighted_metrics=weighted)
+        self.compile(
+            optimizer=opt,
+            loss=loss,
+            loss_weights=config.get("loss_weights"),
+            metrics=metrics,
+            weighted_metrics=weighted,
+        )
 
     def save(self, filepath: str, overwrite: bool = True, zipped: bool | None = None, **kwargs: Any) -> None:
         """Saves the model (see `scratchnn.saving.save_model` for the formats).

@@ -17,3 +17,8 @@ __all__ = [
     "get_registered_object",
     "register_keras_serializable",
 ]
+
+from scratchnn.saving.saving_api import load_model as load_model  # noqa: E402
+from scratchnn.saving.saving_api import save_model as save_model  # noqa: E402
+
+__all__ += ["load_model", "save_model"]

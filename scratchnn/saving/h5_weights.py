@@ -43,9 +43,13 @@ def _open(filepath: str, mode: str = "r") -> Any:
     try:
         return h5py.File(filepath, mode)
     except FileNotFoundError as err:
-        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an accessible file.") from err
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible file."
+        ) from err
     except OSError as err:
-        raise ValueError(f"The file {filepath!r} is not a readable HDF5 file (truncated, corrupt or foreign): {err}") from err
+        raise ValueError(
+            f"The file {filepath!r} is not a readable HDF5 file (truncated, corrupt or foreign): {err}"
+        ) from err
 
 
 def _check_weights_name(filepath: str) -> None:
@@ -80,14 +84,18 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
     """
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
-        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an accessible file.")
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible file."
+        )
     if filepath.endswith(".keras") or (not is_hdf5(filepath) and _is_zip(filepath)):
         _, weights = keras_file._read_members(filepath)
         with keras_file.open_h5_bytes(weights, filepath) as f:
             keras_file.read_weights(model, f, filepath)
         return
     if not is_hdf5(filepath):
-        raise ValueError(f"The file {filepath!r} is not an HDF5 weights file (wrong signature; truncated or foreign).")
+        raise ValueError(
+            f"The file {filepath!r} is not an HDF5 weights file (wrong signature; truncated or foreign)."
+        )
     with _open(filepath) as f:
         if "model_weights" in f or "layer_names" in f.attrs:
             group = f["model_weights"] if "model_weights" in f else f
@@ -160,7 +168,9 @@ def save_legacy_h5(model: Any, filepath: str, include_optimizer: bool = True) ->
         with h5py.File(tmp, "w") as f:
             f.attrs["keras_version"] = keras_file.KERAS_VERSION
             f.attrs["backend"] = "numpy"
-            f.attrs["model_config"] = json.dumps({"class_name": config["class_name"], "config": config["config"]})
+            f.attrs["model_config"] = json.dumps(
+                {"class_name": config["class_name"], "config": config["config"]}
+            )
             if include_optimizer and getattr(model, "compiled", False) and model.optimizer is not None:
                 f.attrs["training_config"] = json.dumps(_training_config(model))
             weights = f.create_group("model_weights")
@@ -181,11 +191,16 @@ def save_legacy_h5(model: Any, filepath: str, include_optimizer: bool = True) ->
 def _training_config(model: Any) -> dict[str, Any]:
     compile_config = model.get_compile_config()
     optimizer = compile_config.pop("optimizer")
-    compile_config["optimizer_config"] = {"class_name": optimizer["class_name"], "config": optimizer["config"]}
+    compile_config["optimizer_config"] = {
+        "class_name": optimizer["class_name"],
+        "config": optimizer["config"],
+    }
     return compile_config
 
 
-def load_legacy_model(filepath: str, custom_objects: dict[str, Any] | None = None, compile: bool = True) -> Any:
+def load_legacy_model(
+    filepath: str, custom_objects: dict[str, Any] | None = None, compile: bool = True
+) -> Any:
     """Rebuilds a model from a legacy `.h5` file (Keras 2, or Keras 3's `save_format="h5"`)."""
     from scratchnn.saving.registry import CustomObjectScope
     from scratchnn.saving.serialization import deserialize_layer
@@ -209,7 +224,9 @@ def load_legacy_model(filepath: str, custom_objects: dict[str, Any] | None = Non
         if compile and training is not None:
             training = json.loads(training.decode("utf8") if isinstance(training, bytes) else str(training))
             optimizer = training.pop("optimizer_config", None)
-            compile_config = {k: training.get(k) for k in ("loss", "loss_weights", "metrics", "weighted_metrics")}
+            compile_config = {
+                k: training.get(k) for k in ("loss", "loss_weights", "metrics", "weighted_metrics")
+            }
             compile_config["optimizer"] = optimizer
             model.compile_from_config(compile_config, custom_objects)
     return model

@@ -334,7 +334,9 @@ def open_h5_bytes(data: bytes, filepath: str, member: str = WEIGHTS_NAME) -> Any
     try:
         return h5py.File(io.BytesIO(data), "r")
     except OSError as err:
-        raise ValueError(f"The {member} in {filepath!r} is not a readable HDF5 file (truncated or corrupt): {err}") from err
+        raise ValueError(
+            f"The {member} in {filepath!r} is not a readable HDF5 file (truncated or corrupt): {err}"
+        ) from err
 
 
 def load_model(

@@ -48,7 +48,9 @@ def save_model(
         ValueError: for an unknown `save_format`, or an existing file with `overwrite=False`.
     """
     if save_format not in _SAVE_FORMATS:
-        raise ValueError(f"Unknown save_format. Expected one of {list(_SAVE_FORMATS)}. Received: save_format={save_format!r}")
+        raise ValueError(
+            f"Unknown save_format. Expected one of {list(_SAVE_FORMATS)}. Received: save_format={save_format!r}"
+        )
     unknown = set(kwargs) - {"options", "signatures", "save_traces"}
     if unknown:
         raise ValueError(f"The following argument(s) are not supported: {sorted(unknown)}")
@@ -83,7 +85,9 @@ def load_model(
     """
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
-        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file.")
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file."
+        )
     if os.path.isdir(filepath) or zipfile.is_zipfile(filepath):
         return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
     if h5_weights.is_hdf5(filepath):
@@ -91,7 +95,9 @@ def load_model(
     with open(filepath, "rb") as fh:
         head = fh.read(8)
     if filepath.endswith(".keras") and head[:2] == b"PK":
-        raise ValueError(f"The file {filepath!r} is a truncated or corrupt .keras archive (its zip directory is missing).")
+        raise ValueError(
+            f"The file {filepath!r} is a truncated or corrupt .keras archive (its zip directory is missing)."
+        )
     raise ValueError(
         f"The file {filepath!r} is not a Keras model: expected a .keras zip archive, an HDF5 .h5 file or a saved "
         f"model directory. Its first bytes are {head!r}; it may be truncated, corrupt or of another format."

@@ -89,7 +89,11 @@ def deserialize_layer(config: dict[str, Any], custom_objects: dict[str, Any] | N
     inner = dict(config.get("config") or {})
     if hasattr(cls, "from_config"):
         try:
-            layer = cls.from_config(inner, custom_objects) if _takes_custom_objects(cls) else cls.from_config(inner)
+            layer = (
+                cls.from_config(inner, custom_objects)
+                if _takes_custom_objects(cls)
+                else cls.from_config(inner)
+            )
         except TypeError as err:
             raise ValueError(f"Could not rebuild layer {class_name!r} from its config: {err}") from err
     else:
@@ -122,12 +126,18 @@ def _to_tuple_shape(shape: Any) -> Any:
 def serialize_model(model: Any, include_compile: bool = True) -> dict[str, Any]:
     """The top-level dict of a model's `config.json` (with `compile_config` when compiled)."""
     out = serialize_layer(model)
-    if include_compile and getattr(model, "compiled", False) and getattr(model, "optimizer", None) is not None:
+    if (
+        include_compile
+        and getattr(model, "compiled", False)
+        and getattr(model, "optimizer", None) is not None
+    ):
         out["compile_config"] = model.get_compile_config()
     return out
 
 
-def deserialize_model(config: dict[str, Any], custom_objects: dict[str, Any] | None = None, compile: bool = True) -> Any:
+def deserialize_model(
+    config: dict[str, Any], custom_objects: dict[str, Any] | None = None, compile: bool = True
+) -> Any:
     """Rebuilds a model from `serialize_model`'s dict (also Keras-written ones), compiling it if asked."""
     model = deserialize_layer(config, custom_objects)
     compile_config = config.get("compile_config")

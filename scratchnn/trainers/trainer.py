@@ -72,10 +72,30 @@ class Trainer:
             )
 
     def _output_names(self) -> list[str]:
-        return list(getattr(self, "output_names", None) or ["output"])
+        names = getattr(self, "output_names", None) or getattr(self, "_inferred_output_names", None)
+        return list(names or ["output"])
 
-    def _ensure_compiled_objects(self) -> None:
+    def _infer_output_names(self, x: Any) -> None:
+        """Names the outputs of a subclassed model from one forward pass on one sample.
+
+        A tuple/list of n outputs gives "output_1" ... "output_n" (Keras 2's names;
+        Keras 3 derives odd keys such as "mse_loss" there); a dict output its keys.
+        """
+        if getattr(self, "output_names", None) or getattr(self, "_inferred_output_names", None) is not None:
+            return
+        with no_grad():
+            out = self(data_utils.take(x, slice(0, 1)), training=False)
+        if isinstance(out, dict):
+            self._inferred_output_names = list(out)
+        elif isinstance(out, (list, tuple)) and len(out) > 1:
+            self._inferred_output_names = [f"output_{i + 1}" for i in range(len(out))]
+        else:
+            self._inferred_output_names = []
+
+    def _ensure_compiled_objects(self, x: Any = None) -> None:
         if self._compile_loss is None:
+            if x is not None:
+                self._infer_output_names(x)
             names = self._output_names()
             self._compile_loss = CompileLoss(self.loss, self.loss_weights, names)
             self._compile_metrics = CompileMetrics(
@@ -280,7 +300,7 @@ class Trainer:
         steps = -(-n // batch_size)
         if steps_per_epoch is not None:
             steps = min(steps, int(steps_per_epoch))
-        self._ensure_compiled_objects()
+        self._ensure_compiled_objects(x)
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(
             callbacks,
@@ -341,7 +361,7 @@ class Trainer:
     def _evaluate_arrays(
         self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None = None, cbs: Any = None
     ) -> dict[str, float]:
-        self._ensure_compiled_objects()
+        self._ensure_compiled_objects(x)
         self._reset_metrics()
         n = data_utils.num_samples(x, y, sw)
         for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
@@ -389,7 +409,11 @@ class Trainer:
     def _ordered_metric_keys(self) -> list[str]:
         keys = [t.name for t in self._output_loss_trackers]
         if self._compile_metrics is not None and self._compile_metrics.built:
-            keys += self._compile_metrics._names
+            names = self._compile_metrics._names
+            # Keras lists metrics whose log key is not the metric's own name (every
+            # prefixed key of a multi-output model) in sorted order (trainer.py
+            # `_flatten_metrics_in_order`).
+            keys += sorted(names) if self._output_loss_trackers else names
         return keys
 
     def predict(
@@ -444,7 +468,7 @@ class Trainer:
             sample_weight = data_utils.class_weights_to_sample_weights(
                 self._as_output_list(y)[0], class_weight
             )
-        self._ensure_compiled_objects()
+        self._ensure_compiled_objects(x)
         self._reset_metrics()
         self.train_step(x, y, sample_weight)
         return self._batch_result(return_dict)
@@ -455,7 +479,7 @@ class Trainer:
         """Loss (and metrics) on one batch without updating."""
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)
-        self._ensure_compiled_objects()
+        self._ensure_compiled_objects(x)
         self._reset_metrics()
         self.test_step(x, y, sample_weight)
         return self._batch_result(return_dict)

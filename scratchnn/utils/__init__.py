@@ -4,6 +4,7 @@ from scratchnn.backend.random import set_seed as _set_seed
 from scratchnn.saving.registry import custom_object_scope as custom_object_scope
 from scratchnn.saving.registry import get_custom_objects as get_custom_objects
 from scratchnn.saving.registry import register_keras_serializable as register_keras_serializable
+from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
 from scratchnn.utils.progbar import Progbar as Progbar
@@ -23,6 +24,7 @@ __all__ = [
     "custom_object_scope",
     "get_custom_objects",
     "normalize",
+    "plot_model",
     "register_keras_serializable",
     "set_random_seed",
     "to_categorical",

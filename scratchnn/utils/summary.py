@@ -68,11 +68,112 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     return out
 
 
+def _graph_nodes(model: Any) -> list[Any] | None:
+    """The nodes of a functional model that is not a plain chain (None otherwise)."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None or not hasattr(model, "_flat_inputs"):
+        return None
+    consumed = [id(t) for n in nodes for t in n.input_tensors]
+    chain = (
+        len(model._flat_inputs) == 1
+        and len(model._flat_outputs) == 1
+        and all(len(n.input_tensors) <= 1 for n in nodes)
+        and len(consumed) == len(set(consumed))
+        and len({id(n.layer) for n in nodes}) == len(nodes)
+    )
+    return None if chain else nodes
+
+
+def _connections(layer: Any, nodes: list[Any]) -> str:
+    own = {id(n) for n in nodes}
+    parts = []
+    for node in layer._inbound_nodes:
+        if id(node) in own:
+            for t in node.input_tensors:
+                inbound, node_index, tensor_index = t._keras_history
+                parts.append(f"{inbound.name}[{node_index}][{tensor_index}]")
+    return ", ".join(parts) or "-"
+
+
+def _column_widths(line_length: int, positions: list[float]) -> list[int]:
+    """Cell widths as rich lays out Keras's table: the columns' requested widths
+    (from `positions`) minus the borders and padding, the excess taken evenly."""
+    widths, current = [], 0
+    for pos in positions:
+        widths.append(int(pos * line_length) - current)
+        current += widths[-1]
+    excess = sum(widths) + 3 * len(widths) + 1 - line_length
+    remaining = len(widths)
+    for i in range(len(widths)):
+        cut = round(excess / remaining)
+        widths[i] -= cut
+        excess -= cut
+        remaining -= 1
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap at spaces; words longer than `width` are folded."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        while len(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
+
+
+def _wrapped_table(
+    header: tuple[str, ...], rows: list[tuple[str, ...]], widths: list[int], right: set[int]
+) -> list[str]:
+    def cells(row: tuple[str, ...], bar: str) -> list[str]:
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths)]
+        out = []
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for i, (lines, w) in enumerate(zip(wrapped, widths)):
+                text = lines[k] if k < len(lines) else ""
+                parts.append(" " + (text.rjust(w) if i in right else text.ljust(w)) + " ")
+            out.append(bar + bar.join(parts) + bar)
+        return out
+
+    def rule(left: str, mid: str, end: str, fill: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + end
+
+    out = [rule("┏", "┳", "┓", "━"), *cells(header, "┃"), rule("┡", "╇", "┩", "━")]
+    for i, r in enumerate(rows):
+        out.extend(cells(r, "│"))
+        if i < len(rows) - 1:
+            out.append(rule("├", "┼", "┤", "─"))
+    out.append(rule("└", "┴", "┘", "─"))
+    return out
+
+
 def print_summary(
     model: Any, print_fn: Callable[..., Any] | None = None, show_trainable: bool = False
 ) -> None:
-    """Prints the summary table of `model` (through `print_fn` if given)."""
+    """Prints the summary table of `model` (through `print_fn` if given).
+
+    A functional model that is not a plain chain gets Keras's fourth column,
+    "Connected to" (`layer[node][tensor]` of each input), in a 108-column table
+    narrowed to the terminal width minus 4 and with wrapping cells, as Keras
+    prints it (keras/src/utils/summary_utils.py, laid out by rich).
+    """
+    import shutil
+
     emit = print_fn or print
+    nodes = _graph_nodes(model)
     rows = []
     for layer in model._summary_layers():
         shape = model._summary_output_shape(layer)
@@ -81,11 +182,25 @@ def print_summary(
         else:
             count = "0 (unbuilt)"
         row = (f"{layer.name} ({type(layer).__name__})", _shape_text(shape), count)
+        if nodes is not None:
+            row = row + (_connections(layer, nodes),)
         if show_trainable:
             row = row + ("Y" if layer.trainable else "N",)
         rows.append(row)
-    header = ("Layer (type)", "Output Shape", "Param #") + (("Trainable",) if show_trainable else ())
-    lines = [f'Model: "{model.name}"', *_table(header, rows)]
+    header = ("Layer (type)", "Output Shape", "Param #")
+    header = header + (("Connected to",) if nodes is not None else ())
+    header = header + (("Trainable",) if show_trainable else ())
+    if nodes is None:
+        table = _table(header, rows)
+    else:
+        positions = [0.3, 0.56, 0.74, 1.0]
+        line_length = 108
+        if show_trainable:
+            line_length += 12
+            positions = [p * 0.9 for p in positions] + [1.0]
+        line_length = min(line_length, shutil.get_terminal_size().columns - 4)
+        table = _wrapped_table(header, rows, _column_widths(line_length, positions), {2})
+    lines = [f'Model: "{model.name}"', *table]
     trainable = model.trainable_weights if model.built else []
     non_trainable = model.non_trainable_weights if model.built else []
     optimizer_vars = []

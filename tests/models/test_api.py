@@ -16,16 +16,29 @@ def blobs(rng, n=200, features=4, classes=3):
 
 
 def test_every_import_style_gives_the_keras_namespaces():
-    import scratchnn
-    import scratchnn as tf
-    from scratchnn import keras as k1
     from scratchnn.keras.layers import Dense
     from scratchnn.keras.models import Sequential
 
+    import scratchnn
+    import scratchnn as tf
+    from scratchnn import keras as k1
+
     assert tf.keras is k1 is keras is scratchnn.keras
     for name in [
-        "models", "layers", "optimizers", "losses", "metrics", "callbacks", "datasets", "utils",
-        "initializers", "activations", "ops", "Sequential", "Model", "Input",
+        "models",
+        "layers",
+        "optimizers",
+        "losses",
+        "metrics",
+        "callbacks",
+        "datasets",
+        "utils",
+        "initializers",
+        "activations",
+        "ops",
+        "Sequential",
+        "Model",
+        "Input",
     ]:
         assert hasattr(keras, name), name
     assert Sequential is keras.Sequential and Dense is keras.layers.Dense
@@ -77,7 +90,9 @@ def test_subclassed_model_trains_evaluates_predicts(rng):
     x, y = blobs(rng)
     keras.utils.set_random_seed(0)
     model = TwoLayerNet()
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     history = model.fit(x, y, epochs=10, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
     assert model.predict(x[:5], verbose=0).shape == (5, 3)
@@ -91,7 +106,9 @@ def test_functional_model_trains(rng):
     hidden = keras.layers.Dense(8, activation="relu")(inputs)
     outputs = keras.layers.Dense(3, activation="softmax")(hidden)
     model = keras.Model(inputs=inputs, outputs=outputs)
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     assert model.fit(x, y, epochs=15, verbose=0).history["accuracy"][-1] > 0.9
 
 
@@ -109,7 +126,13 @@ def test_training_step_memory_grows_with_the_batch_not_the_dataset(rng):
     def step_peak(n):
         x = rng.standard_normal((n, 64)).astype("float32")
         y = rng.integers(0, 10, n)
-        model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+        model = keras.Sequential(
+            [
+                keras.Input((64,)),
+                keras.layers.Dense(128, activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
         model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         probe = StepPeak()
         probe.peaks = []
@@ -174,7 +197,9 @@ def test_learning_rate_is_readable_and_settable_during_training(rng):
 
 
 def test_layers_get_layer_and_weights():
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="hidden"), keras.layers.Dense(2, name="out")])
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, name="hidden"), keras.layers.Dense(2, name="out")]
+    )
     assert [layer.name for layer in model.layers] == ["hidden", "out"]
     assert model.get_layer("out") is model.layers[1] and model.get_layer(index=0).name == "hidden"
     with pytest.raises(ValueError, match="No such layer: nope"):
@@ -192,6 +217,10 @@ def test_evaluate_returns_a_float_without_metrics_and_a_list_with(rng):
     model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     assert isinstance(model.evaluate(x, y, verbose=0), float)
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy", "sparse_top_k_categorical_accuracy"])
+    model.compile(
+        optimizer="sgd",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy", "sparse_top_k_categorical_accuracy"],
+    )
     result = model.evaluate(x, y, verbose=0)
     assert isinstance(result, list) and len(result) == 3
