@@ -82,6 +82,9 @@ def plot_history(history: Any, title: str | None = None, figsize: tuple[float, f
     if values and min(values) >= 0 and max(values) <= 1:
         ax.set_ylim(0, 1)
     ax.set_xlabel("epoch")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True)
     if keys:
         ax.legend()
@@ -134,7 +137,9 @@ def plot_confusion_matrix(
     threshold = values.max() / 2 if values.size else 0
     for (i, j), value in np.ndenumerate(values):
         text = f"{value:.2f}" if normalize else str(int(cm[i, j]))
-        ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if value > threshold else "black")
+        ax.text(
+            j, i, text, ha="center", va="center", fontsize=8, color="white" if value > threshold else "black"
+        )
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -171,7 +176,9 @@ def plot_image_grid(
     flat = images[:n].reshape(n, -1)
     side = int(round(np.sqrt(flat.shape[1]))) if n else 0
     if n and side * side != flat.shape[1]:
-        raise ValueError(f"`images` must be square grayscale images. Received: images with shape {images.shape}")
+        raise ValueError(
+            f"`images` must be square grayscale images. Received: images with shape {images.shape}"
+        )
     y_pred = np.asarray(y_pred)[:n]
     if len(y_pred) != n or (y_true is not None and len(np.asarray(y_true)) < n):
         raise ValueError(
@@ -186,19 +193,29 @@ def plot_image_grid(
     plt = _pyplot()
     n_cols = max(1, min(n_cols, n or 1))
     n_rows = max(1, -(-n // n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.3 * n_cols, 1.55 * n_rows), squeeze=False)
-    for index, ax in enumerate(axes.ravel()):
-        ax.axis("off")
-        if index >= n:
-            continue
-        ax.imshow(flat[index].reshape(side, side), cmap="binary")
+    # One mosaic image on one axes (far cheaper to lay out than a subplot per image):
+    # (n, side*side) -> padded tiles (n_rows, n_cols, side+gap, side+gap) -> (rows*tile, cols*tile).
+    gap = max(2, side // 7)
+    tile = side + gap
+    tiles = np.zeros((n_rows * n_cols, tile, tile))
+    tiles[:n, gap:, gap // 2 : gap // 2 + side] = flat.reshape(n, side, side)
+    mosaic = (
+        tiles.reshape(n_rows, n_cols, tile, tile).transpose(0, 2, 1, 3).reshape(n_rows * tile, n_cols * tile)
+    )
+    fig, ax = plt.subplots(figsize=(1.2 * n_cols, 1.45 * n_rows))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.97 - 0.25 / n_rows)
+    ax.imshow(mosaic, cmap="binary", interpolation="nearest")
+    ax.axis("off")
+    for index in range(n):
+        row, col = divmod(index, n_cols)
+        x, y = col * tile + gap // 2 + side / 2, row * tile + gap - 0.5
         if y_true is None:
-            ax.set_title(name(y_pred[index]), fontsize=8)
+            caption, colour = name(y_pred[index]), "black"
         else:
             wrong = int(y_pred[index]) != int(y_true[index])
-            caption = f"{name(y_pred[index])}\n(true {name(y_true[index])})" if wrong else name(y_pred[index])
-            ax.set_title(caption, fontsize=7, color="red" if wrong else "black")
-    fig.tight_layout()
+            caption = f"{name(y_pred[index])} (true {name(y_true[index])})" if wrong else name(y_pred[index])
+            colour = "red" if wrong else "black"
+        ax.text(x, y, caption, ha="center", va="bottom", fontsize=6, color=colour, clip_on=False)
     return fig
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from scratchnn.cli import scratchnn_version
 
 # One module per subcommand under scratchnn/cli/, in the order `--help` lists them.
-COMMANDS = ("info", "datasets")
+COMMANDS = ("info", "datasets", "recipes", "train", "evaluate", "predict", "summary", "lr-find", "tune")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"scratchnn.cli.{name}").register(subparsers)
+        importlib.import_module(f"scratchnn.cli.{name.replace('-', '_')}").register(subparsers)
     return parser
 
 

@@ -59,7 +59,9 @@ class BatchNormalization(Layer):
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise ValueError(f"Layer {self.name!r}: `axis` must be one integer. Received: axis={axis!r}")
         if renorm:
-            raise ValueError(f"Layer {self.name!r}: batch renormalization is not supported. Received: renorm={renorm!r}")
+            raise ValueError(
+                f"Layer {self.name!r}: batch renormalization is not supported. Received: renorm={renorm!r}"
+            )
         self.axis = axis
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
@@ -82,19 +84,26 @@ class BatchNormalization(Layer):
         axis = self.axis % len(input_shape)
         if input_shape[axis] is None:
             raise ValueError(
-                f"Layer {self.name!r}: axis {self.axis} of the input must be known. Received: input_shape={tuple(input_shape)}"
+                f"Layer {self.name!r}: axis {self.axis} of the input must be known. "
+                f"Received: input_shape={tuple(input_shape)}"
             )
         shape = (int(input_shape[axis]),)
         self.gamma = self.beta = None
         if self.scale:
             self.gamma = self.add_weight(
-                name="gamma", shape=shape, initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                name="gamma",
+                shape=shape,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
             )
         if self.center:
             self.beta = self.add_weight(
-                name="beta", shape=shape, initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                name="beta",
+                shape=shape,
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
             )
         self.moving_mean = self.add_weight(
             name="moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False
@@ -109,7 +118,9 @@ class BatchNormalization(Layer):
             out, mean, variance = batch_norm_train(inputs, self.gamma, self.beta, self.axis, self.epsilon)
             # In place: optimizers and savers hold these Variable objects.
             m = self.momentum
-            self.moving_mean.assign(self.moving_mean.data * m + mean.astype(self.moving_mean.data.dtype) * (1 - m))
+            self.moving_mean.assign(
+                self.moving_mean.data * m + mean.astype(self.moving_mean.data.dtype) * (1 - m)
+            )
             self.moving_variance.assign(
                 self.moving_variance.data * m + variance.astype(self.moving_variance.data.dtype) * (1 - m)
             )

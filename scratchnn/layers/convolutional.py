@@ -36,7 +36,9 @@ class BaseConv(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if filters is not None and (not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0):
+        if filters is not None and (
+            not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0
+        ):
             raise ValueError(
                 f"Layer {self.name!r}: `filters` must be a positive integer. Received: filters={filters!r}"
             )
@@ -95,14 +97,20 @@ class BaseConv(Layer):
     def build(self, input_shape: Any) -> None:
         channels = self._channels(input_shape)
         self.kernel = self.add_weight(
-            name="kernel", shape=self._kernel_shape(channels), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+            name="kernel",
+            shape=self._kernel_shape(channels),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
-                name="bias", shape=(self.kernel.shape[-1] * self._bias_factor(),), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+                name="bias",
+                shape=(self.kernel.shape[-1] * self._bias_factor(),),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
         self._in_channels = channels
         self.built = True
@@ -145,6 +153,7 @@ class BaseConv(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
         }
@@ -180,7 +189,20 @@ class Conv2D(BaseConv):
 
     def call(self, inputs: Any) -> Any:
         self._check_input(inputs)
-        out = conv2d(inputs, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups)
+        if self.activation is activations.relu:  # fused: one pass and one array fewer
+            return conv2d(
+                inputs,
+                self.kernel,
+                self.bias,
+                self.strides,
+                self.padding,
+                self.dilation_rate,
+                self.groups,
+                True,
+            )
+        out = conv2d(
+            inputs, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups
+        )
         return self.activation(out)
 
 
@@ -199,7 +221,9 @@ class Conv1D(BaseConv):
 
     def call(self, inputs: Any) -> Any:
         self._check_input(inputs)
-        out = conv1d(inputs, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups)
+        out = conv1d(
+            inputs, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups
+        )
         return self.activation(out)
 
 
@@ -238,11 +262,27 @@ class DepthwiseConv2D(BaseConv):
         **kwargs: Any,
     ) -> None:
         if not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
-            raise ValueError(f"`depth_multiplier` must be a positive integer. Received: depth_multiplier={depth_multiplier!r}")
+            raise ValueError(
+                f"`depth_multiplier` must be a positive integer. Received: depth_multiplier={depth_multiplier!r}"
+            )
         super().__init__(
-            None, kernel_size, strides, padding, data_format, dilation_rate, 1, activation, use_bias,
-            depthwise_initializer, bias_initializer, depthwise_regularizer, bias_regularizer,
-            activity_regularizer, depthwise_constraint, bias_constraint, **kwargs,
+            None,
+            kernel_size,
+            strides,
+            padding,
+            data_format,
+            dilation_rate,
+            1,
+            activation,
+            use_bias,
+            depthwise_initializer,
+            bias_initializer,
+            depthwise_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            depthwise_constraint,
+            bias_constraint,
+            **kwargs,
         )
         self.depth_multiplier = depth_multiplier
 

@@ -23,7 +23,9 @@ class Cropping2D(Layer):
         ValueError: when the crop removes every row or column.
     """
 
-    def __init__(self, cropping: Any = ((0, 0), (0, 0)), data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, cropping: Any = ((0, 0), (0, 0)), data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.cropping = normalize_pairs(cropping, "cropping", self)
         self.data_format = check_channels_last(self, data_format)

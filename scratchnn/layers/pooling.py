@@ -12,7 +12,8 @@ from scratchnn.ops.conv import normalize_padding, normalize_tuple, output_length
 def _channels_last(layer: Layer, data_format: Any) -> str:
     if data_format not in (None, "channels_last"):
         raise ValueError(
-            f"Layer {layer.name!r}: only data_format='channels_last' is supported. Received: data_format={data_format!r}"
+            f"Layer {layer.name!r}: only data_format='channels_last' is supported. "
+            f"Received: data_format={data_format!r}"
         )
     return "channels_last"
 
@@ -24,7 +25,12 @@ class BasePooling(Layer):
     mode = "max"
 
     def __init__(
-        self, pool_size: Any = 2, strides: Any = None, padding: str = "valid", data_format: str | None = None, **kwargs: Any
+        self,
+        pool_size: Any = 2,
+        strides: Any = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.pool_size = normalize_tuple(pool_size, self.rank, "pool_size")

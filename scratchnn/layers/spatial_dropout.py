@@ -25,7 +25,9 @@ class SpatialDropout2D(Dropout):
         (N, H, W, C) -> same; the mask has shape (N, 1, 1, C).
     """
 
-    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(rate, seed=seed, **kwargs)
         self.data_format = check_channels_last(self, data_format)
 
@@ -42,5 +44,11 @@ class SpatialDropout2D(Dropout):
         return ops.multiply(inputs, mask)
 
     def get_config(self) -> dict[str, Any]:
-        # Keras's SpatialDropout2D config: rate, seed, name and data_format only.
-        return {"rate": self.rate, "seed": self.seed, "name": self.name, "data_format": self.data_format}
+        # Keras's SpatialDropout2D config has no `trainable` and no `noise_shape`.
+        return {
+            "rate": self.rate,
+            "seed": self.seed,
+            "name": self.name,
+            "dtype": self.dtype,
+            "data_format": self.data_format,
+        }

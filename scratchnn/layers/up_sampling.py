@@ -22,7 +22,11 @@ class UpSampling2D(Layer):
     """
 
     def __init__(
-        self, size: Any = (2, 2), data_format: str | None = None, interpolation: str = "nearest", **kwargs: Any
+        self,
+        size: Any = (2, 2),
+        data_format: str | None = None,
+        interpolation: str = "nearest",
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.size = normalize_tuple(size, 2, "size")

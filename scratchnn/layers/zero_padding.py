@@ -35,7 +35,8 @@ def normalize_pairs(value: Any, name: str, layer: Layer) -> tuple[tuple[int, int
 def check_channels_last(layer: Layer, data_format: Any) -> str:
     if data_format not in (None, "channels_last"):
         raise ValueError(
-            f"Layer {layer.name!r}: only data_format='channels_last' is supported. Received: data_format={data_format!r}"
+            f"Layer {layer.name!r}: only data_format='channels_last' is supported. "
+            f"Received: data_format={data_format!r}"
         )
     return "channels_last"
 
@@ -62,7 +63,12 @@ class ZeroPadding2D(Layer):
     def compute_output_shape(self, input_shape: Any) -> tuple[int | None, ...]:
         (t, b), (left, r) = self.padding
         h, w = input_shape[1:3]
-        return (input_shape[0], None if h is None else h + t + b, None if w is None else w + left + r, input_shape[3])
+        return (
+            input_shape[0],
+            None if h is None else h + t + b,
+            None if w is None else w + left + r,
+            input_shape[3],
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "padding": self.padding, "data_format": self.data_format}

@@ -156,7 +156,8 @@ def classification_report(
                 f"{len(target_names)}. Try specifying the labels parameter. Received: target_names={target_names!r}"
             )
         warnings.warn(
-            f"labels size, {len(labels)}, does not match size of target_names, {len(target_names)}", stacklevel=2
+            f"labels size, {len(labels)}, does not match size of target_names, {len(target_names)}",
+            stacklevel=2,
         )
     names = [str(label) for label in labels] if target_names is None else [str(n) for n in target_names]
 

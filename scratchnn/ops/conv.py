@@ -33,11 +33,15 @@ def normalize_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
     """
     values = (value,) * n if isinstance(value, int) else value
     try:
-        ok = len(values) == n and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values)
+        ok = len(values) == n and all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values
+        )
     except TypeError:
         ok = False
     if not ok:
-        raise ValueError(f"The `{name}` argument must be a tuple of {n} positive integers. Received: {name}={value!r}")
+        raise ValueError(
+            f"The `{name}` argument must be a tuple of {n} positive integers. Received: {name}={value!r}"
+        )
     return tuple(int(v) for v in values)
 
 
@@ -121,8 +125,9 @@ def conv2d(
     padding: Any = "valid",
     dilation_rate: Any = 1,
     groups: int = 1,
+    relu: bool = False,
 ) -> Tensor:
-    """2-D cross-correlation (what Keras calls convolution), with an optional fused bias.
+    """2-D cross-correlation (what Keras calls convolution), with an optional fused bias and ReLU.
 
     out[n, i, j, o] = bias[o] + sum_{a, b, c} xpad[n, i*sh + a*dh, j*sw + b*dw, c] * kernel[a, b, c, o]
 
@@ -134,6 +139,8 @@ def conv2d(
         padding: "valid", "same", or explicit ((top, bottom), (left, right)).
         groups: channel groups; group g sees input channels [g*C/G, (g+1)*C/G)
             and produces output channels [g*O/G, (g+1)*O/G).
+        relu: apply max(out, 0) in place (saves one (N, oh, ow, O) array per call);
+            the backward first masks g where out == 0.
 
     Returns:
         (N, oh, ow, O).
@@ -177,6 +184,8 @@ def conv2d(
         out = xp.matmul(cols, w2).transpose(1, 0, 2).reshape(m, o)  # (G, M, Og) -> (M, O)
     if b is not None:
         out += b.data
+    if relu:
+        xp.maximum(out, 0, out=out)
     out = out.reshape(n, oh, ow, o)
 
     # With g2 = g reshaped (M, O):
@@ -184,6 +193,8 @@ def conv2d(
     #   dcols = g2 @ W^T  (M, K); each column block (a, b) of dcols is added back to
     #   the input pixels that offset (a, b) read: the transpose of the im2col gather.
     def backward(g):
+        if relu:
+            g = g * (out > 0)
         g2 = g.reshape(m, o)
         dx = dw = db = None
         if groups == 1:
@@ -221,7 +232,13 @@ def conv2d(
 
 
 def conv1d(
-    x: Any, kernel: Any, bias: Any = None, strides: Any = 1, padding: Any = "valid", dilation_rate: Any = 1, groups: int = 1
+    x: Any,
+    kernel: Any,
+    bias: Any = None,
+    strides: Any = 1,
+    padding: Any = "valid",
+    dilation_rate: Any = 1,
+    groups: int = 1,
 ) -> Tensor:
     """1-D convolution as a 2-D one of height 1.
 
@@ -283,14 +300,16 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
     padding = normalize_padding(padding)
     oh, ow = output_length(h, ph, st[0], padding), output_length(w, pw, st[1], padding)
     if oh <= 0 or ow <= 0:
-        raise ValueError(f"Pooling window {(ph, pw)} is larger than the input {(h, w)}. Received: x.shape={xd.shape}")
+        raise ValueError(
+            f"Pooling window {(ph, pw)} is larger than the input {(h, w)}. Received: x.shape={xd.shape}"
+        )
     pads = _pads((h, w), (ph, pw), st, (1, 1), padding)
     # Max pads with -inf so a padded pixel never wins; mean pads with 0 and divides by the real count.
     xpad = _pad_spatial(xd, pads, -xp.inf if mode == "max" else 0.0)
-    offsets = [(a, b, _offset_slice(a, b, (oh, ow), st, (1, 1))) for a in range(ph) for b in range(pw)]
-    out = xpad[offsets[0][2]].copy()
+    offsets = [_offset_slice(a, b, (oh, ow), st, (1, 1)) for a in range(ph) for b in range(pw)]
+    out = xpad[offsets[0]].copy()  # (N, oh, ow, C)
     combine = xp.maximum if mode == "max" else xp.add
-    for _, _, sl in offsets[1:]:
+    for sl in offsets[1:]:
         combine(out, xpad[sl], out=out)
     counts = None
     if mode == "avg":
@@ -299,7 +318,7 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
         else:
             # Keras/TF average a border window over its real pixels only: count them the same way.
             ones = _pad_spatial(xp.ones((1, h, w, 1), dtype=xd.dtype), pads)
-            counts = sum(ones[sl] for _, _, sl in offsets)  # (1, oh, ow, 1)
+            counts = sum(ones[sl] for sl in offsets)  # (1, oh, ow, 1)
         out /= counts
     overlapping = st[0] < ph or st[1] < pw
 
@@ -307,18 +326,22 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
     #       `rest` holds g for windows whose maximum has not been found yet, so later ties get 0.
     # mean: dL/dx = g / count at every pixel of the window.
     # Overlapping windows (stride < pool) accumulate; otherwise each slice is written once.
+    # Every padded pixel lies in exactly one window when the windows tile the padded input.
+    tiles = st == (ph, pw) and xpad.shape[1:3] == (oh * ph, ow * pw)
+
     def backward(g):
-        dxpad = xp.zeros(xpad.shape, dtype=g.dtype)
+        dxpad = (xp.empty if tiles else xp.zeros)(xpad.shape, dtype=g.dtype)
         rest = g.copy() if mode == "max" else g / counts
-        for _, _, sl in offsets:
+        for sl in offsets:
             if mode == "max":
-                d = rest * (xpad[sl] == out)
+                # Non-overlapping windows: write straight into dx's slice, no temporary.
+                d = xp.multiply(rest, xpad[sl] == out, out=None if overlapping else dxpad[sl])
                 rest -= d
             else:
                 d = rest
             if overlapping:
                 dxpad[sl] += d
-            else:
+            elif mode != "max":
                 dxpad[sl] = d
         (tp, _), (lp, _) = pads
         return (dxpad[:, tp : tp + h, lp : lp + w, :],)
@@ -343,14 +366,18 @@ def _pool_any(inputs: Any, pool_size: Any, strides: Any, padding: str, mode: str
     if x.ndim == 4:
         return _pool(x, pool_size, strides, padding, mode)
     if x.ndim != 3:
-        raise ValueError(f"Pooling supports 3-D (N, L, C) or 4-D (N, H, W, C) inputs. Received: inputs.shape={x.shape}")
+        raise ValueError(
+            f"Pooling supports 3-D (N, L, C) or 4-D (N, H, W, C) inputs. Received: inputs.shape={x.shape}"
+        )
     (p,) = normalize_tuple(pool_size, 1, "pool_size")
     s = p if strides is None else normalize_tuple(strides, 1, "strides")[0]
     out = _pool(reshape(x, (x.shape[0], 1, x.shape[1], x.shape[2])), (1, p), (1, s), padding, mode)
     return reshape(out, (out.shape[0], out.shape[2], out.shape[3]))
 
 
-def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid", data_format: Any = None) -> Tensor:
+def max_pool(
+    inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid", data_format: Any = None
+) -> Tensor:
     """keras.ops.max_pool for channels-last 3-D (N, L, C) or 4-D (N, H, W, C) inputs."""
     _check_channels_last(data_format)
     return _pool_any(inputs, pool_size, strides, padding, "max")
@@ -366,11 +393,18 @@ def average_pool(
 
 def _check_channels_last(data_format: Any) -> None:
     if data_format not in (None, "channels_last"):
-        raise ValueError(f"Only data_format='channels_last' is supported. Received: data_format={data_format!r}")
+        raise ValueError(
+            f"Only data_format='channels_last' is supported. Received: data_format={data_format!r}"
+        )
 
 
 def conv(
-    inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid", data_format: Any = None, dilation_rate: Any = 1
+    inputs: Any,
+    kernel: Any,
+    strides: Any = 1,
+    padding: str = "valid",
+    data_format: Any = None,
+    dilation_rate: Any = 1,
 ) -> Tensor:
     """keras.ops.conv: 1-D (N, L, C) with kernel (k, Cg, O) or 2-D (N, H, W, C) with kernel (kh, kw, Cg, O).
 
@@ -387,7 +421,12 @@ def conv(
 
 
 def depthwise_conv(
-    inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid", data_format: Any = None, dilation_rate: Any = 1
+    inputs: Any,
+    kernel: Any,
+    strides: Any = 1,
+    padding: str = "valid",
+    data_format: Any = None,
+    dilation_rate: Any = 1,
 ) -> Tensor:
     """keras.ops.depthwise_conv for 4-D channels-last inputs; kernel (kh, kw, C, depth_multiplier)."""
     _check_channels_last(data_format)
@@ -397,8 +436,15 @@ def depthwise_conv(
 # -- batch normalization -------------------------------------------------------------
 
 
-def batch_normalization(x: Any, mean: Any, variance: Any, axis: int = -1, offset: Any = None, scale: Any = None,
-                        epsilon: float = 1e-3) -> Tensor:
+def batch_normalization(
+    x: Any,
+    mean: Any,
+    variance: Any,
+    axis: int = -1,
+    offset: Any = None,
+    scale: Any = None,
+    epsilon: float = 1e-3,
+) -> Tensor:
     """keras.ops.batch_normalization: (x - mean) / sqrt(variance + eps) * scale + offset.
 
     mean, variance, offset, scale are (C,) vectors along `axis`. With r = 1/sqrt(var + eps):
@@ -514,10 +560,3 @@ def upsample_nearest2d(x: Any, size: Sequence[int]) -> Tensor:
     # broadcast (N, H, 1, W, 1, C) -> (N, H, sh, W, sw, C), then one copy into the output.
     out = xp.broadcast_to(t.data[:, :, None, :, None, :], (n, h, sh, w, sw, c)).reshape(n, h * sh, w * sw, c)
     return record(out, (t,), lambda g: (g.reshape(n, h, sh, w, sw, c).sum(axis=(2, 4)),))
-
-
-__all__ = [
-    "average_pool", "avg_pool2d", "batch_norm_train", "batch_normalization", "conv", "conv1d", "conv2d", "crop2d",
-    "depthwise_conv", "depthwise_conv2d", "max_pool", "max_pool2d", "normalize_padding", "normalize_tuple",
-    "output_length", "same_pads", "upsample_nearest2d", "zero_pad2d",
-]

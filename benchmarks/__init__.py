@@ -1,0 +1,1 @@
+"""The scratchnn benchmark harness: `python -m benchmarks --help` (see run.py)."""
