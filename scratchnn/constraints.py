@@ -15,6 +15,7 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
+from scratchnn.utils.object_config import ObjectFamily
 
 
 def _array(w: Any) -> Any:
@@ -191,52 +192,17 @@ ALL_OBJECTS_DICT.update(
 )
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None) -> Any:
-    from scratchnn.saving.registry import get_registered_object  # deferred: saving sits above us
-
-    obj = get_registered_object(name, custom_objects) or ALL_OBJECTS_DICT.get(name)
-    if obj is None:
-        raise ValueError(
-            f"Unknown constraint {name!r}. Expected one of {sorted(ALL_OBJECTS_DICT)}, or a custom "
-            f"object passed in `custom_objects` or registered with "
-            f"`keras.saving.register_keras_serializable`. Received: identifier={name!r}"
-        )
-    return obj
+_FAMILY = ObjectFamily("constraint", "keras.constraints", ALL_OBJECTS_DICT, Constraint)
 
 
 def serialize(constraint: Any) -> dict[str, Any] | None:
-    """Returns the Keras 3 config dict of a constraint (None for None).
-
-    Built-ins give `{"module": "keras.constraints", "class_name": ..., "config": {...},
-    "registered_name": None}`.
+    """Returns the Keras 3 config dict of a constraint: `{"module": "keras.constraints", "class_name": ...,
+    "config": {...}, "registered_name": None}` for built-ins (None for None).
 
     Raises:
         TypeError: for objects without `get_config()` that are not functions.
     """
-    if constraint is None:
-        return None
-    from scratchnn.saving.registry import get_registered_name
-
-    if inspect.isfunction(constraint):
-        name = get_registered_name(constraint)
-        return {
-            "module": constraint.__module__,
-            "class_name": "function",
-            "config": name,
-            "registered_name": name,
-        }
-    if not hasattr(constraint, "get_config"):
-        raise TypeError(
-            f"Cannot serialize a constraint without get_config(). Received: constraint={constraint!r}"
-        )
-    cls = type(constraint)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "keras.constraints" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": constraint.get_config(),
-        "registered_name": None if builtin else get_registered_name(cls),
-    }
+    return _FAMILY.serialize(constraint)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
@@ -246,20 +212,7 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
         ValueError: for an unknown name (listing the valid ones) or a dict without "class_name".
         TypeError: for other types.
     """
-    if config is None or isinstance(config, Constraint):
-        return config
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict):
-        raise TypeError(f"Expected a string or a config dict. Received: config={config!r}")
-    if "class_name" not in config:
-        raise ValueError(f"A config dict needs a 'class_name' key. Received: config={config!r}")
-    if config["class_name"] == "function":
-        return _lookup(config.get("registered_name") or config["config"], custom_objects)
-    cls = _lookup(config.get("registered_name") or config["class_name"], custom_objects)
-    inner = dict(config.get("config") or {})
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Any:

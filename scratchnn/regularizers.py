@@ -14,6 +14,7 @@ from typing import Any
 
 from scratchnn import backend, ops
 from scratchnn.backend import xp
+from scratchnn.utils.object_config import ObjectFamily
 
 
 def validate_float_arg(value: Any, name: str) -> float:
@@ -206,52 +207,17 @@ ALL_OBJECTS_DICT.update(
 )
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None) -> Any:
-    from scratchnn.saving.registry import get_registered_object  # deferred: saving sits above us
-
-    obj = get_registered_object(name, custom_objects) or ALL_OBJECTS_DICT.get(name)
-    if obj is None:
-        raise ValueError(
-            f"Unknown regularizer {name!r}. Expected one of {sorted(ALL_OBJECTS_DICT)}, or a custom "
-            f"object passed in `custom_objects` or registered with "
-            f"`keras.saving.register_keras_serializable`. Received: identifier={name!r}"
-        )
-    return obj
+_FAMILY = ObjectFamily("regularizer", "keras.regularizers", ALL_OBJECTS_DICT, Regularizer)
 
 
 def serialize(regularizer: Any) -> dict[str, Any] | None:
-    """Returns the Keras 3 config dict of a regularizer (None for None).
-
-    Built-ins give `{"module": "keras.regularizers", "class_name": ..., "config": {...},
-    "registered_name": None}`.
+    """Returns the Keras 3 config dict of a regularizer: `{"module": "keras.regularizers", "class_name": ...,
+    "config": {...}, "registered_name": None}` for built-ins (None for None).
 
     Raises:
         TypeError: for objects without `get_config()` that are not functions.
     """
-    if regularizer is None:
-        return None
-    from scratchnn.saving.registry import get_registered_name
-
-    if inspect.isfunction(regularizer):
-        name = get_registered_name(regularizer)
-        return {
-            "module": regularizer.__module__,
-            "class_name": "function",
-            "config": name,
-            "registered_name": name,
-        }
-    if not hasattr(regularizer, "get_config"):
-        raise TypeError(
-            f"Cannot serialize a regularizer without get_config(). Received: regularizer={regularizer!r}"
-        )
-    cls = type(regularizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "keras.regularizers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None if builtin else get_registered_name(cls),
-    }
+    return _FAMILY.serialize(regularizer)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
@@ -261,20 +227,7 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
         ValueError: for an unknown name (listing the valid ones) or a dict without "class_name".
         TypeError: for other types.
     """
-    if config is None or isinstance(config, Regularizer):
-        return config
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict):
-        raise TypeError(f"Expected a string or a config dict. Received: config={config!r}")
-    if "class_name" not in config:
-        raise ValueError(f"A config dict needs a 'class_name' key. Received: config={config!r}")
-    if config["class_name"] == "function":
-        return _lookup(config.get("registered_name") or config["config"], custom_objects)
-    cls = _lookup(config.get("registered_name") or config["class_name"], custom_objects)
-    inner = dict(config.get("config") or {})
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Any:

@@ -33,6 +33,7 @@ from scratchnn.initializers.random_initializers import (
     TruncatedNormal,
     VarianceScaling,
 )
+from scratchnn.utils.object_config import ObjectFamily
 
 # Lowercase aliases, as exported by `keras.initializers` (they name the classes).
 constant = Constant
@@ -94,92 +95,27 @@ ALL_OBJECTS_DICT.update(
 )
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None) -> Any:
-    """Finds `name` among custom objects, registered objects and the built-ins."""
-    from scratchnn.saving.registry import get_registered_object  # deferred: saving sits above us
-
-    obj = get_registered_object(name, custom_objects)
-    if obj is None:
-        obj = ALL_OBJECTS_DICT.get(name)
-    if obj is None:
-        raise ValueError(
-            f"Unknown initializer {name!r}. Expected one of {sorted(ALL_OBJECTS_DICT)}, "
-            f"or a custom object passed in `custom_objects` or registered with "
-            f"`keras.saving.register_keras_serializable`. Received: identifier={name!r}"
-        )
-    return obj
+_FAMILY = ObjectFamily("initializer", "keras.initializers", ALL_OBJECTS_DICT, Initializer)
 
 
 def serialize(initializer: Any) -> dict[str, Any] | None:
-    """Returns the Keras 3 config dict of an initializer.
-
-    Args:
-        initializer: an `Initializer`, a plain function, or None.
-
-    Returns:
-        `{"module": "keras.initializers", "class_name": ..., "config": {...},
-        "registered_name": None}` for built-ins (a custom class gets its own
-        module and registered name), or None for None.
+    """Returns the Keras 3 config dict of a initializer: `{"module": "keras.initializers", "class_name": ...,
+    "config": {...}, "registered_name": None}` for built-ins (None for None).
 
     Raises:
-        TypeError: for objects that are neither initializers nor functions.
+        TypeError: for objects without `get_config()` that are not functions.
     """
-    if initializer is None:
-        return None
-    from scratchnn.saving.registry import get_registered_name
-
-    if inspect.isfunction(initializer):
-        name = get_registered_name(initializer)
-        return {
-            "module": initializer.__module__,
-            "class_name": "function",
-            "config": name,
-            "registered_name": name,
-        }
-    if not hasattr(initializer, "get_config"):
-        raise TypeError(
-            f"Cannot serialize an initializer without get_config(). Received: initializer={initializer!r}"
-        )
-    cls = type(initializer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "keras.initializers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": initializer.get_config(),
-        "registered_name": None if builtin else get_registered_name(cls),
-    }
+    return _FAMILY.serialize(initializer)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """Builds an initializer from a name or a config dict.
-
-    Args:
-        config: a name ("glorot_uniform", "HeNormal", ...), a Keras 3 dict
-            `{"module", "class_name", "config", "registered_name"}`, or a Keras 2
-            dict `{"class_name", "config"}`.
-        custom_objects: optional `{name: class or function}` for custom initializers.
-
-    Returns:
-        An `Initializer` (or the custom function).
+    """Builds a initializer from a name or a (Keras 2 or Keras 3) config dict.
 
     Raises:
         ValueError: for an unknown name (listing the valid ones) or a dict without "class_name".
         TypeError: for other types.
     """
-    if config is None or isinstance(config, Initializer):
-        return config
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict):
-        raise TypeError(f"Expected a string or a config dict. Received: config={config!r}")
-    if "class_name" not in config:
-        raise ValueError(f"A config dict needs a 'class_name' key. Received: config={config!r}")
-    if config["class_name"] == "function":
-        return _lookup(config.get("registered_name") or config["config"], custom_objects)
-    cls = _lookup(config.get("registered_name") or config["class_name"], custom_objects)
-    inner = dict(config.get("config") or {})
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Any:
