@@ -8,6 +8,8 @@ Run: SCRATCHNN_DATA=/path/to/data python examples/mnist_cnn.py
 
 from scratchnn import keras
 
+keras.utils.set_random_seed(42)
+
 (X_train, y_train), (X_test, y_test) = keras.datasets.mnist.load_data()
 X_train = X_train.reshape(60000, 28, 28, 1).astype("float32") / 255
 X_test = X_test.reshape(10000, 28, 28, 1).astype("float32") / 255

@@ -11,6 +11,8 @@ import numpy as np
 
 from scratchnn import keras
 
+keras.utils.set_random_seed(42)
+
 num_classes = 10
 input_shape = (28, 28, 1)
 

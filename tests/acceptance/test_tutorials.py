@@ -31,7 +31,7 @@ def run_example(script, *args):
 
 
 def accuracy(output, label):
-    return float(re.search(rf"{label} accuracy: ([0-9.]+)", output).group(1))
+    return float(re.search(rf"{label} accuracy: ([0-9.]+)", output, re.IGNORECASE).group(1))
 
 
 def test_dense_tutorial_with_sgd_beats_keras():
