@@ -273,6 +273,8 @@ def reduce_weighted_values(
         values = ops.multiply(values, sw)
     if reduction in (None, "none") or values.ndim == 0:
         return values
+    if sample_weight is None and reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+        return ops.mean(values)  # the same value as sum / size, as one op on the tape
     total = ops.sum(values)
     if reduction == "sum":
         return total

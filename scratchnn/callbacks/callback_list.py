@@ -152,6 +152,10 @@ class CallbackList(Callback):
             hook: [cb for cb in self.callbacks if _listens(cb, names)] for hook, names in _BATCH_HOOKS.items()
         }
 
+    def wants_batch_logs(self, hook: str) -> bool:
+        """Whether any callback overrides the batch hook `hook`, so the caller must build its logs."""
+        return bool(self._listeners[hook])
+
     def set_params(self, params: dict[str, Any]) -> None:
         """Stores `params` and passes them to every callback (if not empty)."""
         self.params = params

@@ -282,10 +282,14 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over `axis`. d/dx = g / n, n = number of elements averaged."""
     t = convert(x)
     ax = None if axis is None else (tuple(axis) if isinstance(axis, (list, tuple)) else axis)
-    out = xp.mean(t.data, axis=ax, keepdims=keepdims)
     n = 1
     for a in _axes(axis, t.data.ndim):
         n *= t.data.shape[a]
+    if t.data.dtype.kind == "f":
+        # sum / n keeps the dtype and skips np.mean's Python-level bookkeeping (a loss is small).
+        out = xp.sum(t.data, axis=ax, keepdims=keepdims) / n
+    else:
+        out = xp.mean(t.data, axis=ax, keepdims=keepdims)
 
     def backward(g):
         if axis is None:  # the common case (a loss): every element gets g / n

@@ -18,6 +18,7 @@ written as::
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from scratchnn import backend
 from scratchnn.backend import xp
 
 _mode = threading.local()
+_creation_counter = itertools.count(1)
 
 
 def grad_enabled() -> bool:
@@ -53,7 +55,7 @@ class Tensor:
         requires_grad: whether gradients flow to this tensor.
     """
 
-    __slots__ = ("data", "requires_grad", "_parents", "_backward", "_keras_logits", "__weakref__")
+    __slots__ = ("data", "requires_grad", "_parents", "_backward", "_keras_logits", "_seq", "__weakref__")
     # Makes `ndarray <op> Tensor` call the Tensor's reflected operator.
     __array_priority__ = 1000
 
@@ -65,6 +67,7 @@ class Tensor:
         # Set by softmax/sigmoid to ("softmax", logits, axis) / ("sigmoid", logits):
         # a cross-entropy on these probabilities is then computed from the logits.
         self._keras_logits: tuple[Any, ...] | None = None
+        self._seq = 0  # creation order of recorded tensors (set by `record`); leaves stay 0
 
     # -- array protocol -------------------------------------------------------
     @property
@@ -209,6 +212,7 @@ def record(data: Any, parents: tuple[Tensor, ...], backward: Callable[[Any], Seq
                 out.requires_grad = True
                 out._parents = parents
                 out._backward = backward
+                out._seq = next(_creation_counter)
                 break
     return out
 
@@ -253,23 +257,26 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _topological_order(target: Tensor) -> list[Tensor]:
-    """Returns the recorded tensors that `target` depends on, parents first."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(target, False)]
+    """The recorded tensors that `target` depends on, each after all of its parents.
+
+    Every recorded tensor carries the step at which it was made (`_seq`), and a
+    tensor is always made after its parents, so sorting by `_seq` is a valid order.
+    """
+    nodes = [target]
+    seen = {id(target)}
+    stack = [target]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for p in node._parents:
+        for p in stack.pop()._parents:
             if p.requires_grad and id(p) not in seen:
-                stack.append((p, False))
-    return order
+                seen.add(id(p))
+                nodes.append(p)
+                stack.append(p)
+    nodes.sort(key=_seq_of)
+    return nodes
+
+
+def _seq_of(t: Tensor) -> int:
+    return t._seq
 
 
 def gradient(

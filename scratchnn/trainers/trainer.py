@@ -339,7 +339,8 @@ class Trainer:
                 if self._trainable_cache is None:  # the model was built by its first batch
                     self._trainable_cache = self.trainable_weights
                     self._extra_losses_cache = self._may_have_extra_losses()
-                cbs.on_train_batch_end(step, self._logs())
+                # The running logs cost a few conversions: build them only if a callback reads them.
+                cbs.on_train_batch_end(step, self._logs() if cbs.wants_batch_logs("on_train_batch_end") else None)
                 if self.stop_training:
                     break
             epoch_logs = self._logs()
