@@ -1,0 +1,201 @@
+"""Loss objects: sample weights, reductions, and a Keras-style class for each loss function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scratchnn import backend, ops
+from scratchnn.losses.functions import (
+    _same_rank,
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+from scratchnn.ops.tensor import Tensor
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
+def reduce_weighted_values(
+    values: Tensor, sample_weight: Any = None, reduction: str | None = "sum_over_batch_size"
+) -> Tensor:
+    """Applies `sample_weight` to per-sample `values`, then the reduction.
+
+    "sum_over_batch_size" divides the weighted sum by the number of values
+    (not by the sum of the weights), as Keras 3 does.
+    """
+    if sample_weight is not None:
+        sw = ops.cast(ops.convert_to_tensor(sample_weight), values.dtype)
+        values, sw = _same_rank(values, sw)
+        values = ops.multiply(values, sw)
+    if reduction in (None, "none") or values.ndim == 0:
+        return values
+    if sample_weight is None and reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+        return ops.mean(values)  # the same value as sum / size, as one op on the tape
+    total = ops.sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        divisor = float(backend.to_numpy(ops.sum(sw).data))
+    else:
+        divisor = values.size
+    return ops.divide(total, divisor) if divisor else ops.multiply(total, 0.0)
+
+
+class Loss:
+    """Base class: subclasses implement `call(y_true, y_pred)` returning per-sample values.
+
+    Args:
+        name: display name.
+        reduction: "sum_over_batch_size" (default), "sum", "mean",
+            "mean_with_sample_weight" or "none".
+        dtype: compute dtype (default floatx()).
+    """
+
+    def __init__(
+        self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype: Any = None
+    ) -> None:
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. "
+                f"Received: reduction={reduction!r}"
+            )
+        self.name = name or _snake(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        return reduce_weighted_values(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
+
+
+def _snake(name: str) -> str:
+    from scratchnn.utils.naming import to_snake_case
+
+    return to_snake_case(name)
+
+
+class LossFunctionWrapper(Loss):
+    """Wraps a loss function `fn(y_true, y_pred, **kwargs)` as a Loss."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Tensor],
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        if type(self) is LossFunctionWrapper:
+            config["fn"] = getattr(self.fn, "__name__", str(self.fn))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        if cls is LossFunctionWrapper:
+            from scratchnn.losses import get  # the registry sits in the package, above this module
+
+            config = dict(config)
+            config["fn"] = get(config["fn"])
+        return cls(**config)
+
+
+def _loss_class(
+    fn: Callable[..., Tensor], class_name: str, default_name: str, params: dict[str, Any]
+) -> type:
+    """Makes a Keras-style Loss class for `fn` whose constructor takes `params` (with defaults)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = default_name,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        values = dict(params)
+        for key, value in zip(params, args):
+            values[key] = value
+        unknown = set(kwargs) - set(params)
+        if unknown:
+            raise TypeError(
+                f"{class_name} got unexpected keyword arguments {sorted(unknown)}. Valid: {sorted(params)}"
+            )
+        values.update(kwargs)
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype, **values)
+
+    cls = type(
+        class_name,
+        (LossFunctionWrapper,),
+        {"__init__": __init__, "__doc__": f"Loss class for `{fn.__name__}`:\n\n{fn.__doc__}"},
+    )
+    cls.__module__ = __name__
+    return cls
+
+
+SparseCategoricalCrossentropy = _loss_class(
+    sparse_categorical_crossentropy,
+    "SparseCategoricalCrossentropy",
+    "sparse_categorical_crossentropy",
+    {"from_logits": False, "ignore_class": None, "axis": -1},
+)
+CategoricalCrossentropy = _loss_class(
+    categorical_crossentropy,
+    "CategoricalCrossentropy",
+    "categorical_crossentropy",
+    {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
+)
+BinaryCrossentropy = _loss_class(
+    binary_crossentropy,
+    "BinaryCrossentropy",
+    "binary_crossentropy",
+    {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
+)
+MeanSquaredError = _loss_class(mean_squared_error, "MeanSquaredError", "mean_squared_error", {})
+MeanAbsoluteError = _loss_class(mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", {})
+MeanAbsolutePercentageError = _loss_class(
+    mean_absolute_percentage_error, "MeanAbsolutePercentageError", "mean_absolute_percentage_error", {}
+)
+MeanSquaredLogarithmicError = _loss_class(
+    mean_squared_logarithmic_error, "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", {}
+)
+Huber = _loss_class(huber, "Huber", "huber_loss", {"delta": 1.0})
+LogCosh = _loss_class(log_cosh, "LogCosh", "log_cosh", {})
+Hinge = _loss_class(hinge, "Hinge", "hinge", {})
+SquaredHinge = _loss_class(squared_hinge, "SquaredHinge", "squared_hinge", {})
+CategoricalHinge = _loss_class(categorical_hinge, "CategoricalHinge", "categorical_hinge", {})
+KLDivergence = _loss_class(kl_divergence, "KLDivergence", "kl_divergence", {})
+Poisson = _loss_class(poisson, "Poisson", "poisson", {})
+CosineSimilarity = _loss_class(cosine_similarity, "CosineSimilarity", "cosine_similarity", {"axis": -1})
