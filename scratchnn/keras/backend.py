@@ -11,10 +11,12 @@ def backend() -> str:
 
 
 def clear_session() -> None:
-    """Resets automatic layer names (dense, dense_1, ...), as Keras does."""
+    """Resets automatic layer and metric names (dense, dense_1, ...; precision, precision_1, ...), as Keras does."""
+    from scratchnn.metrics.metrics_utils import reset_name_counters
     from scratchnn.utils import naming
 
     naming.reset()
+    reset_name_counters()
 
 
 __all__ = ["backend", "clear_session", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx"]

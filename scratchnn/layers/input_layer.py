@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scratchnn import backend
-from scratchnn.layers.layer import Layer, _map_outputs
-from scratchnn.ops.tensor import Tensor
+from scratchnn.layers.layer import Layer
 
 
 class KerasTensor:
@@ -171,8 +170,3 @@ def Input(  # noqa: N802 - Keras's name
         shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape, name=name
     )
     return layer.output
-
-
-def to_shape_list(out: Any) -> Any:
-    """Shapes of Tensors or KerasTensors in the same structure."""
-    return _map_outputs(out, lambda t: t.shape) if isinstance(out, Tensor) else _shape_of(out)

@@ -104,7 +104,7 @@ class Normalization(Layer):
             raise ValueError(
                 f"Layer {self.name!r}: adapt() received an empty array. Received: shape={arr.shape}"
             )
-        if arr.ndim == 1 and self._keep_axis_count() > 0:
+        if arr.ndim == 1 and self.axis:
             arr = arr[:, None]
         if not self.built:
             self.build(tuple(arr.shape))
@@ -113,9 +113,6 @@ class Normalization(Layer):
         self.adapt_mean.assign(mean.astype(self.dtype))
         self.adapt_variance.assign(var.astype(self.dtype))
         self.count.assign(xp.asarray(arr.shape[0], dtype="int64"))
-
-    def _keep_axis_count(self) -> int:
-        return len(self.axis)
 
     def call(self, inputs: Any) -> Any:
         mean, var = self._stats()

@@ -224,3 +224,11 @@ def test_evaluate_returns_a_float_without_metrics_and_a_list_with(rng):
     )
     result = model.evaluate(x, y, verbose=0)
     assert isinstance(result, list) and len(result) == 3
+
+
+def test_clear_session_restarts_layer_and_metric_names():
+    keras.backend.clear_session()
+    first = (keras.layers.Dense(1).name, keras.metrics.Precision().name)
+    keras.layers.Dense(1), keras.metrics.Precision()
+    keras.backend.clear_session()
+    assert (keras.layers.Dense(1).name, keras.metrics.Precision().name) == first == ("dense", "precision")
