@@ -71,8 +71,19 @@ class OpProfiler:
         from scratchnn.trainers import data as data_utils
 
         replace: dict[int, Any] = {}
-        # By module path: `scratchnn.ops.conv` the attribute is keras.ops.conv, a function.
-        op_modules = [importlib.import_module(f"scratchnn.ops.{m}") for m in ("math", "nn", "shape", "conv")]
+        op_modules = [
+            importlib.import_module(f"scratchnn.ops.{m}")
+            for m in (
+                "math",
+                "nn",
+                "shape",
+                "convolution",
+                "pooling",
+                "normalization",
+                "spatial",
+                "conv_geometry",
+            )
+        ]
         for module in op_modules:
             for name, fn in vars(module).items():
                 if inspect.isfunction(fn) and fn.__module__ == module.__name__ and name != "record":

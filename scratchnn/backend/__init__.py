@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as _np
 
+from scratchnn.backend.host_memory import keep_freed_memory
+
 _BACKENDS = {"numpy": "numpy"}
 _state: dict[str, Any] = {"name": "numpy", "module": _np, "floatx": "float32", "epsilon": 1e-7}
 
@@ -38,6 +40,9 @@ class _Namespace:
 
 
 xp = _Namespace()
+
+# NumPy arrays are malloc'd: keep freed large blocks for the next training step.
+keep_freed_memory()
 
 
 def get_backend() -> str:

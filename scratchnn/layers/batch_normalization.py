@@ -6,7 +6,7 @@ from typing import Any
 
 from scratchnn import constraints, initializers, regularizers
 from scratchnn.layers.layer import Layer
-from scratchnn.ops.conv import batch_norm_train, batch_normalization
+from scratchnn.ops.normalization import batch_norm_train, batch_normalization
 
 
 class BatchNormalization(Layer):

@@ -6,7 +6,8 @@ from typing import Any
 
 from scratchnn import activations, constraints, initializers, regularizers
 from scratchnn.layers.layer import Layer
-from scratchnn.ops.conv import conv1d, conv2d, depthwise_conv2d, normalize_tuple, output_length
+from scratchnn.ops.conv_geometry import normalize_tuple, output_length
+from scratchnn.ops.convolution import conv1d, conv2d, depthwise_conv2d
 
 
 class BaseConv(Layer):

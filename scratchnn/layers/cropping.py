@@ -6,7 +6,7 @@ from typing import Any
 
 from scratchnn.layers.layer import Layer
 from scratchnn.layers.zero_padding import check_channels_last, normalize_pairs
-from scratchnn.ops.conv import crop2d
+from scratchnn.ops.spatial import crop2d
 
 
 class Cropping2D(Layer):

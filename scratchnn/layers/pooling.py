@@ -6,7 +6,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.layers.layer import Layer
-from scratchnn.ops.conv import normalize_padding, normalize_tuple, output_length
+from scratchnn.ops.conv_geometry import normalize_padding, normalize_tuple, output_length
 
 
 def _channels_last(layer: Layer, data_format: Any) -> str:

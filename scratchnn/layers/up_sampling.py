@@ -6,7 +6,8 @@ from typing import Any
 
 from scratchnn.layers.layer import Layer
 from scratchnn.layers.zero_padding import check_channels_last
-from scratchnn.ops.conv import normalize_tuple, upsample_nearest2d
+from scratchnn.ops.conv_geometry import normalize_tuple
+from scratchnn.ops.spatial import upsample_nearest2d
 
 
 class UpSampling2D(Layer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.layers.layer import Layer
-from scratchnn.ops.conv import zero_pad2d
+from scratchnn.ops.spatial import zero_pad2d
 
 
 def normalize_pairs(value: Any, name: str, layer: Layer) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -116,24 +116,11 @@ exponential = exp
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 
-# Convolution, pooling and batch normalization (issue 4). `conv` here is the
-# keras.ops function; import the module's helpers as `from scratchnn.ops.conv import ...`.
-from scratchnn.ops.conv import (  # noqa: E402
-    average_pool,
-    avg_pool2d,
-    batch_norm_train,
-    batch_normalization,
-    conv,
-    conv1d,
-    conv2d,
-    crop2d,
-    depthwise_conv,
-    depthwise_conv2d,
-    max_pool,
-    max_pool2d,
-    upsample_nearest2d,
-    zero_pad2d,
-)
+# Convolution, pooling, batch normalization and spatial resizing (issue 4).
+from scratchnn.ops.convolution import conv, conv1d, conv2d, depthwise_conv, depthwise_conv2d  # noqa: E402
+from scratchnn.ops.normalization import batch_norm_train, batch_normalization  # noqa: E402
+from scratchnn.ops.pooling import average_pool, avg_pool2d, max_pool, max_pool2d  # noqa: E402
+from scratchnn.ops.spatial import crop2d, upsample_nearest2d, zero_pad2d  # noqa: E402
 
 __all__ += [
     "average_pool",

@@ -340,7 +340,9 @@ class Trainer:
                     self._trainable_cache = self.trainable_weights
                     self._extra_losses_cache = self._may_have_extra_losses()
                 # The running logs cost a few conversions: build them only if a callback reads them.
-                cbs.on_train_batch_end(step, self._logs() if cbs.wants_batch_logs("on_train_batch_end") else None)
+                cbs.on_train_batch_end(
+                    step, self._logs() if cbs.wants_batch_logs("on_train_batch_end") else None
+                )
                 if self.stop_training:
                     break
             epoch_logs = self._logs()

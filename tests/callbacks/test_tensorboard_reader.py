@@ -12,7 +12,12 @@ def test_tensorboard_reads_our_scalars(tmp_path, rng):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(
-        x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[keras.callbacks.TensorBoard(log_dir=tmp_path)]
+        x,
+        y,
+        epochs=3,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[keras.callbacks.TensorBoard(log_dir=tmp_path)],
     )
     train = EventAccumulator(str(tmp_path / "train"))
     train.Reload()

@@ -9,7 +9,8 @@ import pytest
 
 import scratchnn.keras as sk
 from scratchnn import layers, ops
-from scratchnn.ops.conv import conv2d, same_pads
+from scratchnn.ops.conv_geometry import same_pads
+from scratchnn.ops.convolution import conv2d
 from scratchnn.testing import check_gradients, run_layer_test
 
 # (H, W, kernel, strides, padding, dilation, groups): odd sizes make "same" padding asymmetric.
@@ -241,3 +242,26 @@ def test_conv2d_rejects_incompatible_input():
         layer(np.zeros((1, 5, 5, 4), dtype="float32"))
     with pytest.raises(ValueError, match="4-D input"):
         layers.Conv2D(2, 3)(np.zeros((5, 5, 3), dtype="float32"))
+
+
+@pytest.mark.parametrize("h,w,k,s,p,d,groups", CONV2D_CASES[:4])
+def test_conv2d_chunked_over_images_gives_the_same_result(h, w, k, s, p, d, groups, rng, monkeypatch):
+    # A chunk budget of one byte makes every image its own chunk: the forward, and the
+    # backward that rebuilds cols per chunk, must equal the one-chunk computation.
+    from scratchnn.ops import convolution
+
+    kh, kw = (k, k) if isinstance(k, int) else k
+    x, kernel, bias = _small(rng, (3, h, w, 4)), _small(rng, (kh, kw, 4, 6)), _small(rng, (6,))
+
+    def run():
+        tx, tk, tb = (ops.Variable(v, dtype="float64") for v in (x, kernel, bias))
+        with ops.GradientTape() as tape:
+            loss = ops.sum(ops.square(conv2d(tx, tk, tb, s, p, d, relu=True)))
+        return [loss.numpy(), *(g.numpy() for g in tape.gradient(loss, [tx, tk, tb]))]
+
+    whole = run()
+    monkeypatch.setattr(convolution, "CHUNK_BYTES", 1)
+    assert len(convolution.image_chunks(3, 100, convolution.CHUNK_BYTES)) == 3
+    for a, b in zip(whole, run()):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    check_gradients(lambda a, b, c: conv2d(a, b, c, s, p, d, relu=True), [x, kernel, bias], atol=1e-7)

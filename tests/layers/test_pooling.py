@@ -40,6 +40,22 @@ def test_max_pool_routes_a_tie_to_the_first_pixel_only():
     np.testing.assert_array_equal(grad.reshape(2, 2), [[0.0, 1.0], [0.0, 0.0]])
 
 
+@pytest.mark.parametrize("h,w,pool,strides,padding", POOL_CASES)
+def test_max_pool_backward_in_image_chunks_equals_whole_batch(h, w, pool, strides, padding, rng, monkeypatch):
+    from scratchnn.ops import pooling
+
+    # Relu'd inputs have many tied zeros: the first-pixel rule must hold across chunks too.
+    x = np.maximum(rng.standard_normal((3, h, w, 2)), 0.0)
+
+    def grad():
+        t = ops.Variable(x, dtype="float64")
+        return ops.gradient(ops.sum(ops.square(ops.max_pool(t, pool, strides, padding))), [t])[0]
+
+    whole = grad()
+    monkeypatch.setattr(pooling, "CHUNK_BYTES", 1)
+    np.testing.assert_array_equal(grad(), whole)
+
+
 POOL_LAYERS = [
     ("MaxPooling2D", {}, (2, 6, 7, 3)),
     ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 5, 3)),
