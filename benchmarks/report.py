@@ -225,7 +225,9 @@ def markdown(meta: dict[str, Any], results: dict, framework_rows: dict, framewor
         "torch.set_num_threads, TensorFlow intra/inter-op); float32 everywhere",
         f"- load average (1/5/15 min) before: {meta['load_before']}, after: {meta['load_after']}",
         f"- epochs: one warm-up fit on {meta['warmup']} samples, then {meta['repeats']} timed epochs of "
-        f"{meta['train_samples']} samples (median shown); predict on {meta['test_images']} test images "
+        f"{meta['train_samples']} samples (median shown), in {meta.get('rounds', 1)} fresh process(es) per "
+        "framework and workload taken in turn (the median round shown); predict on "
+        f"{meta['test_images']} test images "
         "at the workload's batch size; accuracy on them after the timed epochs",
         "- training code: scratchnn and Keras run the tutorial's `Sequential` + `compile(metrics=['accuracy'])`"
         " + `fit`; PyTorch an eager loop (randperm, cross_entropy on logits, SGD); the NumPy floor writes "

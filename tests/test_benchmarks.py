@@ -30,6 +30,40 @@ def test_quick_run_writes_a_table_with_ratios(tmp_path):
     assert "| scratchnn | `from scratchnn import keras" in text
 
 
+def test_rounds_take_turns_and_report_the_median_round(tmp_path, monkeypatch):
+    calls = []
+    epochs = {"scratchnn": iter([3.0, 1.0, 2.0]), "numpy": iter([5.0, 4.0, 6.0])}
+
+    def fake_worker(framework, workload, args, env):
+        calls.append(framework)
+        res = _fake(next(epochs[framework]), 100.0, 1e-4)
+        return {**res, "peak_mb": 1.0, "accuracy": 0.5, "data_note": "", "train_samples": 1, "test_images": 1}
+
+    monkeypatch.setattr(run, "run_worker", fake_worker)
+    monkeypatch.setattr(report, "import_seconds", lambda *a: 0.1)
+    monkeypatch.setattr(report, "installed_mb", lambda f: (1.0, 1))
+    out = tmp_path / "RESULTS.md"
+    argv = [
+        "--frameworks",
+        "scratchnn,numpy",
+        "--workloads",
+        "dense32",
+        "--rounds",
+        "3",
+        "--output",
+        str(out),
+    ]
+    assert run.main(argv) == 0
+    assert calls == ["scratchnn", "numpy"] * 3  # interleaved, not three in a row
+    text = out.read_text()
+    assert "epoch seconds per round 3.00, 1.00, 2.00" in text
+    row = next(
+        line for line in text.splitlines() if line.startswith("| dense 784-250-100-10 relu, batch 32 | ")
+    )
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1:4] == ["2.00", "5.00", "0.40×"]  # the median rounds: 2 s and 5 s
+
+
 def test_ratios_and_targets_from_known_numbers():
     results = {
         "dense32": {

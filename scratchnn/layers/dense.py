@@ -93,6 +93,8 @@ class Dense(Layer):
                 f"input shape to have value {self.kernel.data.shape[0]}, but received input with shape "
                 f"{tuple(inputs.shape)}"
             )
+        if self.activation is activations.relu:  # fused: one pass and one array fewer
+            return ops.linear(inputs, self.kernel, self.bias, relu=True)
         return self.activation(ops.linear(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:

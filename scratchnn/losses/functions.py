@@ -28,11 +28,17 @@ def _same_rank(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
     return x1, x2
 
 
-def _fused_logits(y_pred: Any, kind: str) -> Tensor | None:
+def _logits_record(y_pred: Any, kind: str) -> tuple[Any, ...] | None:
+    """The `_keras_logits` record of a softmax (over the last axis) or sigmoid output, else None."""
     info = getattr(y_pred, "_keras_logits", None)
     if info is not None and info[0] == kind and (kind != "softmax" or info[2] in (-1, y_pred.ndim - 1)):
-        return info[1]
+        return info
     return None
+
+
+def _fused_logits(y_pred: Any, kind: str) -> Tensor | None:
+    info = _logits_record(y_pred, kind)
+    return None if info is None else info[1]
 
 
 # -- loss functions (one value per sample) -----------------------------------
@@ -47,7 +53,8 @@ def sparse_categorical_crossentropy(
         ValueError: for one-hot labels (use categorical_crossentropy) or labels
             outside [0, K).
     """
-    logits = y_pred if from_logits else _fused_logits(y_pred, "softmax")
+    record = None if from_logits else _logits_record(y_pred, "softmax")
+    logits = y_pred if from_logits else (None if record is None else record[1])
     y_pred = ops.convert_to_tensor(y_pred)
     labels = backend.asarray(getattr(y_true, "data", y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
@@ -69,7 +76,9 @@ def sparse_categorical_crossentropy(
             f"{num_classes} classes. Received labels from {labels.min()} to {labels.max()}."
         )
     if logits is not None:
-        loss = ops.sparse_softmax_cross_entropy(labels, logits)
+        # A softmax output hands over its probabilities and normalizer: no second softmax.
+        probabilities = None if record is None else (y_pred.data, record[3])
+        loss = ops.sparse_softmax_cross_entropy(labels, logits, probabilities)
     else:
         onehot = ops.one_hot(labels, num_classes, dtype=y_pred.dtype)
         loss = _categorical_from_probabilities(onehot, y_pred, axis)

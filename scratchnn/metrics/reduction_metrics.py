@@ -136,6 +136,11 @@ class Mean(Metric):
                 self._total += total if values.ndim == 1 else total * n / values.size
                 self._count += n
             return
+        if values.ndim == 0 and isinstance(sample_weight, (int, float)):
+            # The trainer's loss tracker: one batch mean weighted by the batch size.
+            self._total += float(values) * sample_weight
+            self._count += sample_weight
+            return
         if values.dtype == bool:
             values = values.astype(self._dtype)
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, xp.mean)

@@ -21,12 +21,14 @@ _SQRT_PI = _math.sqrt(_math.pi)
 # -- the dense layer's fused op -----------------------------------------------
 
 
-def linear(x: Any, kernel: Any, bias: Any = None) -> Tensor:
-    """y = x @ kernel + bias, for x (..., in), kernel (in, out), bias (out,).
+def linear(x: Any, kernel: Any, bias: Any = None, relu: bool = False) -> Tensor:
+    """y = x @ kernel + bias, for x (..., in), kernel (in, out), bias (out,); optionally max(y, 0).
 
     With x2 = x reshaped to (n, in) and g2 = g reshaped to (n, out):
     dL/dx = g2 @ kernel^T  (n, in);  dL/dkernel = x2^T @ g2  (in, out);
     dL/dbias = sum over rows of g2  (out,).
+    With `relu`, the ReLU is applied in place (one array and one tape entry fewer than
+    a separate `relu` op) and g is first masked where y == 0.
     """
     x, w = convert(x), convert(kernel)
     b = None if bias is None else convert(bias)
@@ -35,10 +37,14 @@ def linear(x: Any, kernel: Any, bias: Any = None) -> Tensor:
     out = x2 @ w.data
     if b is not None:
         out += b.data  # in place: `out` is a fresh array owned by this op
+    if relu:
+        xp.maximum(out, 0, out=out)
     if xd.ndim != 2:
         out = out.reshape(xd.shape[:-1] + (w.data.shape[-1],))
 
     def backward(g):
+        if relu:
+            g = g * (out > 0)
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         dx = (g2 @ w.data.T).reshape(xd.shape) if x.requires_grad else None
         dw = x2.T @ g2 if w.requires_grad else None
@@ -76,9 +82,18 @@ def leaky_relu(x: Any, negative_slope: float = 0.2) -> Tensor:
 
 
 def _stable_sigmoid(z: Any) -> Any:
-    # exp(-|z|) never overflows: for z >= 0 use 1/(1+e^-z), else e^z/(1+e^z).
-    e = xp.exp(-xp.abs(z))
-    return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    """1 / (1 + e^-z) in four passes over one fresh array.
+
+    The formula keeps full relative precision for every z (for z << 0 it is
+    1 / (1 + huge)). For z below -log(max float) (about -88.7 in float32) e^-z
+    overflows to inf and the result is exactly 0, the correctly rounded value, so
+    that overflow is expected and not reported.
+    """
+    s = xp.negative(z) if z.dtype.kind == "f" else xp.negative(z, dtype=backend.floatx())
+    with xp.errstate(over="ignore"):
+        xp.exp(s, out=s)
+    s += 1
+    return xp.reciprocal(s, out=s)
 
 
 def sigmoid(x: Any) -> Tensor:
@@ -221,17 +236,21 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along `axis`, shifted by the max so exp never overflows.
 
     With s = softmax(x): d/dx = s * (g - sum(g * s, axis)).
-    The output remembers x as logits, so a cross-entropy on it can be fused.
+    The output remembers x as logits, with the shift and log sum(e^(x - shift)) along
+    `axis` (keepdims), so a cross-entropy on it is computed from the logits without a
+    second softmax.
     """
     t = convert(x)
-    e = xp.exp(t.data - xp.max(t.data, axis=axis, keepdims=True))
-    s = e / xp.sum(e, axis=axis, keepdims=True)
+    shift = xp.max(t.data, axis=axis, keepdims=True)
+    e = xp.exp(t.data - shift)
+    total = xp.sum(e, axis=axis, keepdims=True)
+    s = e / total
 
     def backward(g):
         return (s * (g - xp.sum(g * s, axis=axis, keepdims=True)),)
 
     out = record(s, (t,), backward)
-    out._keras_logits = ("softmax", t, axis)
+    out._keras_logits = ("softmax", t, axis, (shift, xp.log(total)))
     return out
 
 
@@ -270,21 +289,32 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 # -- fused cross-entropies (per-sample values) --------------------------------
 
 
-def sparse_softmax_cross_entropy(labels: Any, logits: Any) -> Tensor:
+def sparse_softmax_cross_entropy(labels: Any, logits: Any, probabilities: Any = None) -> Tensor:
     """-log softmax(logits)[label] per sample: (N, K) logits, (N,) int labels -> (N,).
 
     L_i = logsumexp(z_i) - z_i[y_i];  dL_i/dz_i = softmax(z_i) - onehot(y_i).
+
+    Args:
+        probabilities: optional (softmax(logits), (shift, log normalizer)) as a `softmax`
+            op on these logits computed them (both (N, 1)); reused, not recomputed.
     """
     z = convert(logits)
     y = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
     y = y.astype("int64", copy=False).reshape(-1)
     z2 = z.data.reshape(-1, z.data.shape[-1])  # (N, K), leading axes flattened
     rows = xp.arange(z2.shape[0])
-    logp = _log_softmax_array(z2, -1)
-    picked = logp[rows, y]
+    if probabilities is None:
+        logp = _log_softmax_array(z2, -1)
+        picked = logp[rows, y]
+        probs = None
+    else:
+        probs, (shift, log_total) = probabilities
+        probs = probs.reshape(z2.shape)
+        # The same rounding as _log_softmax_array: (z - shift) - log sum e^(z - shift).
+        picked = (z2[rows, y] - shift.reshape(-1)) - log_total.reshape(-1)
 
     def backward(g):
-        dz = xp.exp(logp)  # softmax(z), a fresh array we can modify
+        dz = xp.exp(logp) if probs is None else probs.copy()  # softmax(z), a fresh array we can modify
         dz[rows, y] -= 1
         dz *= g.reshape(-1, 1)
         return (dz.reshape(z.data.shape),)

@@ -44,7 +44,7 @@ def _is_array_like_list(data: Any) -> bool:
     return bool(data) and isinstance(data[0], (int, float, np.integer, np.floating, list))
 
 
-def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool) -> Any:
+def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool, check_finite: bool = True) -> Any:
     """Converts one array to a backend array, checking it is non-empty and finite.
 
     Args:
@@ -52,9 +52,11 @@ def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool) -> Any:
         float_dtype: dtype for floating data (and for integers when `cast_ints`).
         name: argument name for error messages ("x", "y", ...).
         cast_ints: convert integer/bool data too (inputs: images stored as uint8).
+        check_finite: reject NaN/inf (training on them ruins the weights); `predict`
+            skips this pass over the data, since there a NaN only gives NaN outputs.
 
     Raises:
-        ValueError: for empty arrays or arrays containing NaN or inf.
+        ValueError: for empty arrays or, with `check_finite`, arrays containing NaN or inf.
     """
     arr = x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x
     arr = backend.asarray(arr)
@@ -65,7 +67,7 @@ def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool) -> Any:
     kind = arr.dtype.kind
     if kind == "f" or (cast_ints and kind in "iub"):
         arr = arr.astype(float_dtype, copy=False)
-    if arr.dtype.kind == "f" and not bool(xp.isfinite(arr).all()):
+    if check_finite and arr.dtype.kind == "f" and not bool(xp.isfinite(arr).all()):
         bad = int((~xp.isfinite(arr)).sum())
         raise ValueError(
             f"`{name}` contains {bad} NaN or infinite values; training on them would give NaN weights. "

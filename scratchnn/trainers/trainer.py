@@ -433,7 +433,9 @@ class Trainer:
             A NumPy array (N, ...) (a list/dict of arrays for several outputs).
         """
         batch_size = _check_batch_size(batch_size)
-        x = data_utils.map_structure(lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True), x)
+        x = data_utils.map_structure(
+            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
+        )
         n = data_utils.num_samples(x)
         self._check_input_shape(x)
         with no_grad():
@@ -489,7 +491,9 @@ class Trainer:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as NumPy arrays."""
-        x = data_utils.map_structure(lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True), x)
+        x = data_utils.map_structure(
+            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
+        )
         with no_grad():
             return _to_numpy(self(x, training=False))
 

@@ -251,3 +251,12 @@ def test_unknown_metric_is_an_error():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["acuracy"])
     with pytest.raises(ValueError, match="acuracy"):
         model.fit(np.zeros((4, 28, 28)), np.zeros(4), verbose=0)
+
+
+def test_predict_passes_nan_through_instead_of_raising():
+    # fit rejects NaN (it would ruin the weights); predict skips that pass over the data, as Keras.
+    model = compiled_model()
+    x = np.zeros((3, 28, 28))
+    x[1, 2, 3] = np.nan
+    out = model.predict(x, verbose=0)
+    assert np.isnan(out[1]).all() and np.isfinite(out[[0, 2]]).all()

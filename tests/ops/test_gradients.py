@@ -113,6 +113,14 @@ def test_linear_gradient(x_shape, rng):
     )
 
 
+def test_linear_with_fused_relu_gradient_and_values(rng):
+    x, w, b = away_from_kinks(rng, (5, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)
+    check_gradients(lambda x_, w_, b_: ops.linear(x_, w_, b_, relu=True), [x, w, b])
+    np.testing.assert_array_equal(
+        ops.linear(x, w, b, relu=True).numpy(), ops.relu(ops.linear(x, w, b)).numpy()
+    )
+
+
 def test_linear_without_bias_gradient(rng):
     check_gradients(lambda x, w: ops.linear(x, w), [rng.standard_normal((5, 3)), rng.standard_normal((3, 2))])
 
@@ -130,6 +138,23 @@ def test_fused_cross_entropies_gradients(rng):
     logits = rng.standard_normal((5, 4))
     labels = np.array([0, 3, 1, 1, 2])
     check_gradients(lambda z: ops.sparse_softmax_cross_entropy(labels, z), [logits])
+
+    # Fed the probabilities and normalizer of a softmax op on the same logits, as the loss does:
+    def reusing_softmax(z):
+        probs = ops.softmax(z)
+        return ops.sparse_softmax_cross_entropy(labels, z, (probs.data, probs._keras_logits[3]))
+
+    check_gradients(reusing_softmax, [logits])
+    np.testing.assert_allclose(
+        reusing_softmax(logits).numpy(), ops.sparse_softmax_cross_entropy(labels, logits).numpy(), rtol=1e-14
+    )
+    # The backward must not write into the softmax output it borrowed (the model's predictions).
+    z = ops.Variable(logits, dtype="float64")
+    probs = ops.softmax(z)
+    before = probs.numpy().copy()
+    loss = ops.sparse_softmax_cross_entropy(labels, z, (probs.data, probs._keras_logits[3]))
+    ops.gradient(ops.sum(loss), [z])
+    np.testing.assert_array_equal(probs.numpy(), before)
     targets = rng.dirichlet(np.ones(4), size=5)
     check_gradients(lambda z, t: ops.softmax_cross_entropy(t, z), [logits, targets])
     binary = rng.uniform(0, 1, (5, 4))
