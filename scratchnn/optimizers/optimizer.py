@@ -13,7 +13,6 @@ Variables are `scratchnn.ops.tensor.Variable`s and every update is in place on
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor, Variable
 from scratchnn.optimizers import schedules as _schedules
 from scratchnn.optimizers._checks import check_base_arguments, is_number
+from scratchnn.optimizers.gradients import clip_gradients, pair_gradients
 from scratchnn.utils import naming
 
 
@@ -337,36 +337,7 @@ class Optimizer:
             variables = trainable_variables
             if not self.built:
                 self.build(list(variables))
-        indices = self._trainable_variables_indices
-        gs, vs = [], []
-        missing = []
-        for g, v in zip(grads, variables, strict=True):
-            if id(v) not in indices:
-                raise ValueError(
-                    f"Optimizer {self.name!r}: unknown variable {getattr(v, 'path', v)!r}. This optimizer "
-                    "can only be called for the variables it was built with; create a new optimizer "
-                    "for a new set of variables."
-                )
-            if g is None:
-                missing.append(getattr(v, "path", getattr(v, "name", "?")))
-                continue
-            if isinstance(g, Tensor):
-                g = g.data
-            if g.shape != v.data.shape:
-                raise ValueError(
-                    f"Optimizer {self.name!r}: the gradient of {getattr(v, 'path', '?')!r} must have the "
-                    f"variable's shape {v.data.shape}. Received: gradient shape={g.shape}"
-                )
-            if g.dtype != v.data.dtype:
-                g = g.astype(v.data.dtype)
-            gs.append(g)
-            vs.append(v)
-        if missing:
-            if not gs:
-                raise ValueError(f"Optimizer {self.name!r}: no gradients provided for any variable.")
-            warnings.warn(
-                f"Gradients do not exist for variables {missing} when minimizing the loss.", stacklevel=2
-            )
+        gs, vs = pair_gradients(self.name, grads, variables, self._trainable_variables_indices)
         if self.loss_scale_factor is not None:
             gs = [g / self.loss_scale_factor for g in gs]
 
@@ -384,7 +355,7 @@ class Optimizer:
     def _clip_weight_decay_update(self, gs: list[Any], vs: list[Any]) -> None:
         lr = self._current_learning_rate()
         if self.clipnorm or self.global_clipnorm or self.clipvalue:
-            gs = self._clip_gradients(gs)
+            gs = clip_gradients(gs, self.clipnorm, self.global_clipnorm, self.clipvalue)
         if self.weight_decay:
             self._apply_weight_decay(vs, lr)
         self._local_step = int(self.iterations.data) + 1
@@ -409,22 +380,6 @@ class Optimizer:
         else:
             for g, a in zip(gs, accs, strict=True):
                 a.data += g
-
-    def _clip_gradients(self, grads: list[Any]) -> list[Any]:
-        """Returns new clipped gradients (the inputs are not modified)."""
-        if self.clipnorm and self.clipnorm > 0:
-            c = self.clipnorm
-            # g * c / max(||g||, c): unchanged when the norm is already <= c.
-            return [g * (c / max(math.sqrt(float(xp.vdot(g, g))), c)) for g in grads]
-        if self.global_clipnorm and self.global_clipnorm > 0:
-            c = self.global_clipnorm
-            norm = math.sqrt(sum(float(xp.vdot(g, g)) for g in grads))
-            scale = c / max(norm, c)
-            return grads if scale == 1.0 else [g * scale for g in grads]
-        if self.clipvalue and self.clipvalue > 0:
-            c = self.clipvalue
-            return [xp.clip(g, -c, c) for g in grads]
-        return grads
 
     # -- weight decay -------------------------------------------------------------
     def exclude_from_weight_decay(

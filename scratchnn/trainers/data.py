@@ -15,6 +15,7 @@ import numpy as np
 
 from scratchnn import backend
 from scratchnn.backend import xp
+from scratchnn.ops.tensor import Tensor
 
 
 def map_structure(fn: Callable[[Any], Any], data: Any) -> Any:
@@ -148,3 +149,49 @@ def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> A
     for k, w in class_weight.items():
         table[int(k)] = w
     return backend.asarray(table[labels].astype(backend.floatx()))
+
+
+def check_batch_size(batch_size: Any) -> int:
+    """fit/evaluate/predict's batch_size: None -> 32; anything but a positive int is a ValueError."""
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+    return batch_size
+
+
+def unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:
+    """(x_val, y_val) or (x_val, y_val, sample_weight) -> a triple, the weight None when absent."""
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight). "
+            f"Received: validation_data of type {type(validation_data).__name__}"
+        )
+    x, y, *rest = validation_data
+    return x, y, rest[0] if rest else None
+
+
+def batch_len(x: Any) -> int:
+    """Samples in one batch: the first axis of the first array in the structure."""
+    return int(flatten(x)[0].shape[0])
+
+
+def to_numpy_structure(out: Any) -> Any:
+    """Tensors/backend arrays (alone, or in a dict or list) -> NumPy arrays in the same structure."""
+    if isinstance(out, Tensor):
+        return backend.to_numpy(out.data)
+    if isinstance(out, dict):
+        return {k: to_numpy_structure(v) for k, v in out.items()}
+    if isinstance(out, (list, tuple)):
+        return [to_numpy_structure(v) for v in out]
+    return backend.to_numpy(out)
+
+
+def concat_batches(outputs: list[Any]) -> Any:
+    """Per-batch outputs (arrays, lists or dicts of arrays) -> one structure concatenated on axis 0."""
+    first = outputs[0]
+    if isinstance(first, dict):
+        return {k: np.concatenate([o[k] for o in outputs]) for k in first}
+    if isinstance(first, list):
+        return [np.concatenate([o[i] for o in outputs]) for i in range(len(first))]
+    return np.concatenate(outputs)

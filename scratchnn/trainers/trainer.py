@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from scratchnn import backend
 from scratchnn import optimizers as optimizers_module
 from scratchnn.callbacks import CallbackList
 from scratchnn.ops.tensor import Tensor, gradient, no_grad
@@ -216,13 +215,13 @@ class Trainer:
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v.data))
-        self._update_trackers(total, parts, preds, ys, sample_weight, _batch_len(x))
+        self._update_trackers(total, parts, preds, ys, sample_weight, data_utils.batch_len(x))
 
     def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> None:
         """Updates the loss and metrics on one batch without training."""
         with no_grad():
             preds, ys, total, parts = self._forward_loss(x, y, sample_weight, training=False)
-        self._update_trackers(total, parts, preds, ys, sample_weight, _batch_len(x))
+        self._update_trackers(total, parts, preds, ys, sample_weight, data_utils.batch_len(x))
 
     def _logs(self) -> dict[str, float]:
         logs = {"loss": float(self._loss_tracker.result())}
@@ -283,13 +282,13 @@ class Trainer:
         self._require_compiled()
         if x is None:
             raise ValueError("fit() needs input data. Received: x=None")
-        batch_size = _check_batch_size(batch_size)
+        batch_size = data_utils.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if validation_data is None and validation_split:
             (x, y, sample_weight), val = data_utils.split_validation(x, y, sample_weight, validation_split)
             validation_data = val
         elif validation_data is not None:
-            validation_data = self._prepare(*_unpack_validation(validation_data))
+            validation_data = self._prepare(*data_utils.unpack_validation(validation_data))
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("Pass either `class_weight` or `sample_weight`, not both.")
@@ -393,7 +392,7 @@ class Trainer:
             metrics), or a dict when `return_dict=True`.
         """
         self._require_compiled()
-        batch_size = _check_batch_size(batch_size)
+        batch_size = data_utils.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         n = data_utils.num_samples(x, y, sample_weight)
         n_steps = -(-n // batch_size) if steps is None else int(steps)
@@ -432,7 +431,7 @@ class Trainer:
         Returns:
             A NumPy array (N, ...) (a list/dict of arrays for several outputs).
         """
-        batch_size = _check_batch_size(batch_size)
+        batch_size = data_utils.check_batch_size(batch_size)
         x = data_utils.map_structure(
             lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
         )
@@ -441,7 +440,7 @@ class Trainer:
         with no_grad():
             if n <= batch_size and steps is None and not callbacks:
                 # One batch: skip the callback machinery entirely (single-image latency).
-                return _to_numpy(self(x, training=False))
+                return data_utils.to_numpy_structure(self(x, training=False))
             n_steps = -(-n // batch_size) if steps is None else int(steps)
             verbose = 1 if verbose == "auto" else int(verbose)
             cbs = CallbackList(
@@ -452,10 +451,10 @@ class Trainer:
             for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
                 cbs.on_predict_batch_begin(step)
                 out = self(data_utils.take(x, index), training=False)
-                outputs.append(_to_numpy(out))
+                outputs.append(data_utils.to_numpy_structure(out))
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
             cbs.on_predict_end()
-        return _concat(outputs)
+        return data_utils.concat_batches(outputs)
 
     # -- single-batch API ------------------------------------------------------------
     def train_on_batch(
@@ -495,7 +494,7 @@ class Trainer:
             lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
         )
         with no_grad():
-            return _to_numpy(self(x, training=False))
+            return data_utils.to_numpy_structure(self(x, training=False))
 
     def _batch_result(self, return_dict: bool) -> Any:
         logs = self._logs()
@@ -503,46 +502,3 @@ class Trainer:
             return logs
         values = [logs["loss"]] + [logs[k] for k in self._ordered_metric_keys() if k in logs]
         return values[0] if len(values) == 1 else values
-
-
-def _check_batch_size(batch_size: Any) -> int:
-    if batch_size is None:
-        return 32
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
-    return batch_size
-
-
-def _unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:
-    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-        raise ValueError(
-            "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight). "
-            f"Received: validation_data of type {type(validation_data).__name__}"
-        )
-    x, y, *rest = validation_data
-    return x, y, rest[0] if rest else None
-
-
-def _batch_len(x: Any) -> int:
-    return int(data_utils.flatten(x)[0].shape[0])
-
-
-def _to_numpy(out: Any) -> Any:
-    if isinstance(out, Tensor):
-        return backend.to_numpy(out.data)
-    if isinstance(out, dict):
-        return {k: _to_numpy(v) for k, v in out.items()}
-    if isinstance(out, (list, tuple)):
-        return [_to_numpy(v) for v in out]
-    return backend.to_numpy(out)
-
-
-def _concat(outputs: list[Any]) -> Any:
-    import numpy as np
-
-    first = outputs[0]
-    if isinstance(first, dict):
-        return {k: np.concatenate([o[k] for o in outputs]) for k in first}
-    if isinstance(first, list):
-        return [np.concatenate([o[i] for o in outputs]) for i in range(len(first))]
-    return np.concatenate(outputs)
