@@ -297,6 +297,18 @@ class Optimizer:
         """Updates one variable in place from its gradient (same shape and dtype)."""
         raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
 
+    def plain_step_size(self) -> float | None:
+        """The learning rate when this step's update is `w -= learning_rate * g` and nothing else.
+
+        Then the trainer may pass gradients already scaled by it to `apply_scaled`.
+        None here (the general update); plain SGD overrides it.
+        """
+        return None
+
+    def apply_scaled(self, scaled_grads: Sequence[Any], trainable_variables: Sequence[Any]) -> None:
+        """Applies gradients already multiplied by `plain_step_size()`; only optimizers that have one."""
+        raise NotImplementedError(f"{type(self).__name__} has no plain step; use `apply`.")
+
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> Variable:
         """Applies a list of (gradient, variable) pairs; returns `iterations`."""
         pairs = list(grads_and_vars)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.optimizers._checks import check_number
+from scratchnn.optimizers.gradients import pair_gradients
 from scratchnn.optimizers.optimizer import Optimizer
 
 
@@ -92,3 +93,44 @@ class SGD(Optimizer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+    def plain_step_size(self) -> float | None:
+        """This step's learning rate when the update is exactly `w -= learning_rate * g`, else None.
+
+        True for a built SGD without momentum, weight decay, clipping, loss scaling,
+        gradient accumulation, EMA or an overridden `update_step`. The trainer then
+        seeds the backward pass with the learning rate (backpropagation is linear in
+        its seed, so it yields learning_rate * g) and calls `apply_scaled`: one
+        in-place subtraction per variable, without a `learning_rate * g` temporary.
+        """
+        if (
+            not self.built
+            or self.momentum
+            or self.weight_decay
+            or self.clipnorm
+            or self.global_clipnorm
+            or self.clipvalue
+            or self.use_ema
+            or self.gradient_accumulation_steps
+            or self.loss_scale_factor is not None
+            or type(self).update_step is not SGD.update_step
+        ):
+            return None
+        return self._current_learning_rate()
+
+    def apply_scaled(self, scaled_grads: Any, trainable_variables: Any) -> None:
+        """`w -= s` for each (s, w), where s = learning_rate * g (see `plain_step_size`).
+
+        Otherwise the same as `apply`: the gradient checks, constraints and the
+        iteration count.
+        """
+        gs, vs = pair_gradients(
+            self.name, scaled_grads, trainable_variables, self._trainable_variables_indices
+        )
+        self._local_step = int(self._iterations.data) + 1
+        for s, v in zip(gs, vs, strict=True):
+            v.data -= s
+        for v in vs:
+            if getattr(v, "constraint", None) is not None:
+                v.assign(v.constraint(v))
+        self._iterations.data += 1

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from scratchnn import optimizers as optimizers_module
+from scratchnn.backend import xp
 from scratchnn.callbacks import CallbackList
 from scratchnn.ops.tensor import Tensor, gradient, no_grad
 from scratchnn.trainers import data as data_utils
@@ -210,8 +211,15 @@ class Trainer:
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         variables = getattr(self, "_trainable_cache", None) or self.trainable_weights
-        grads = gradient(total, variables)
-        self.optimizer.apply(grads, variables)
+        step_size = self.optimizer.plain_step_size()
+        if step_size is None:
+            self.optimizer.apply(gradient(total, variables), variables)
+        else:
+            # Plain SGD: seeding the backward pass with the learning rate gives lr * dL/dw
+            # directly (the scale rides on multiplications the backward does anyway), so
+            # the update needs no lr * g temporary.
+            seed = xp.full(total.data.shape, step_size, dtype=total.data.dtype)
+            self.optimizer.apply_scaled(gradient(total, variables, output_gradient=seed), variables)
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v.data))
