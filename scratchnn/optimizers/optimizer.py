@@ -359,10 +359,15 @@ class Optimizer:
             self._clip_weight_decay_update(gs, vs)
         if self.use_ema:
             self._update_model_variables_moving_average()
-        for v in vs:
+        self._apply_constraints(vs)
+        self._iterations.data += 1
+
+    @staticmethod
+    def _apply_constraints(variables: Sequence[Any]) -> None:
+        """Projects each updated variable that has a constraint (Keras applies them after the step)."""
+        for v in variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v))
-        self._iterations.data += 1
 
     def _clip_weight_decay_update(self, gs: list[Any], vs: list[Any]) -> None:
         lr = self._current_learning_rate()

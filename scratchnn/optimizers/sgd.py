@@ -127,10 +127,7 @@ class SGD(Optimizer):
         gs, vs = pair_gradients(
             self.name, scaled_grads, trainable_variables, self._trainable_variables_indices
         )
-        self._local_step = int(self._iterations.data) + 1
         for s, v in zip(gs, vs, strict=True):
             v.data -= s
-        for v in vs:
-            if getattr(v, "constraint", None) is not None:
-                v.assign(v.constraint(v))
+        self._apply_constraints(vs)
         self._iterations.data += 1

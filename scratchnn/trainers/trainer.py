@@ -3,7 +3,7 @@
 One training step: gather the batch, run the model forward with the tape on,
 sum the compiled loss and the layers' regularization losses, differentiate
 with respect to the trainable variables, let the optimizer update them in
-place, apply constraints, update the metrics. The tape is dropped at the end
+place and project them onto their constraints, update the metrics. The tape is dropped at the end
 of the step, so memory grows with the batch, not with the dataset.
 """
 
@@ -220,9 +220,7 @@ class Trainer:
             # the update needs no lr * g temporary.
             seed = xp.full(total.data.shape, step_size, dtype=total.data.dtype)
             self.optimizer.apply_scaled(gradient(total, variables, output_gradient=seed), variables)
-        for v in variables:
-            if v.constraint is not None:
-                v.assign(v.constraint(v.data))
+        # Constraints were applied by the optimizer, right after its update.
         self._update_trackers(total, parts, preds, ys, sample_weight, data_utils.batch_len(x))
 
     def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> None:
