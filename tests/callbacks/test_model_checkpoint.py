@@ -173,8 +173,44 @@ def test_backup_and_restore_resumes_to_the_same_result(rng, tmp_path):
     assert not os.path.exists(backup)  # deleted after the completed fit
 
 
+def _read_varint(buf, pos):
+    """Returns (value, next position) of the protobuf varint at buf[pos]."""
+    value = shift = 0
+    while True:
+        byte = buf[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def _fields(buf):
+    """Splits a protobuf message into {field number: [raw value, ...]} (varints as ints, the rest as bytes)."""
+    fields, pos = {}, 0
+    while pos < len(buf):
+        key, pos = _read_varint(buf, pos)
+        number, wire_type = key >> 3, key & 7
+        if wire_type == 0:
+            value, pos = _read_varint(buf, pos)
+        elif wire_type == 1:
+            value, pos = buf[pos : pos + 8], pos + 8
+        elif wire_type == 5:
+            value, pos = buf[pos : pos + 4], pos + 4
+        else:
+            assert wire_type == 2, f"unexpected wire type {wire_type}"
+            length, pos = _read_varint(buf, pos)
+            value, pos = buf[pos : pos + length], pos + length
+        fields.setdefault(number, []).append(value)
+    return fields
+
+
 def _read_events(path):
-    """Decodes the TFRecord framing and pulls (step, tag, value) out of each Event."""
+    """Decodes the TFRecord framing and the Event protos; returns (step, tag, value) of each scalar.
+
+    A real wire-format walk: the wall_time double can hold any byte, so scanning for a field key is
+    not safe (it broke CI once, when the clock's bytes held 0x2a).
+    """
     out = []
     with open(path, "rb") as fh:
         raw = fh.read()
@@ -185,16 +221,15 @@ def _read_events(path):
         payload = raw[pos + 12 : pos + 12 + length]
         assert struct.unpack("<I", raw[pos + 12 + length : pos + 16 + length])[0] == masked_crc32c(payload)
         pos += 16 + length
-        if b"brain.Event" in payload:
+        event = _fields(payload)  # Event{1: wall_time, 2: step, 3: file_version, 5: summary}
+        assert len(event[1][0]) == 8
+        if 3 in event:
+            assert event[3] == [b"brain.Event:2"]
             continue
-        step = payload[10]  # after the 9-byte wall_time field: key 0x10 then a one-byte varint
-        summary = payload[payload.index(b"\x2a") + 2 :]
-        i = 0
-        while i < len(summary):
-            value = summary[i + 2 : i + 2 + summary[i + 1]]
-            tag = value[2 : 2 + value[1]].decode()
-            out.append((step, tag, struct.unpack("<f", value[-4:])[0]))
-            i += 2 + summary[i + 1]
+        step = event.get(2, [0])[0]
+        for value in _fields(event[5][0]).get(1, []):  # Summary{repeated Value value = 1}
+            value = _fields(value)  # Value{tag = 1, simple_value = 2 (float)}
+            out.append((step, value[1][0].decode(), struct.unpack("<f", value[2][0])[0]))
     return out
 
 
@@ -213,3 +248,16 @@ def test_tensorboard_event_files(rng, tmp_path):
     np.testing.assert_allclose(
         [v for _, t, v in val if t == "epoch_loss"], history.history["val_loss"], rtol=1e-6
     )
+
+
+def test_event_reader_survives_any_wall_time_and_multibyte_steps(tmp_path):
+    """The regression that broke CI: a wall_time whose bytes hold 0x2a (the summary field's key)."""
+    from scratchnn.callbacks.tensorboard import event_bytes, record_bytes
+
+    wall_time = struct.unpack("<d", b"\x2a" * 8)[0]
+    path = tmp_path / "events"
+    path.write_bytes(
+        record_bytes(event_bytes(wall_time, 0, file_version="brain.Event:2"))
+        + record_bytes(event_bytes(wall_time, 300, {"epoch_loss": 0.5, "x" * 200: -2.0}))
+    )
+    assert _read_events(str(path)) == [(300, "epoch_loss", 0.5), (300, "x" * 200, -2.0)]
