@@ -127,6 +127,10 @@ def run_worker(framework: str, workload: str, args: argparse.Namespace, env: dic
     return {"error": f"exit {proc.returncode}: {tail}"}
 
 
+def _seconds(value: float | None) -> str:
+    return "not measured (no local MNIST files)" if value is None else f"{value:.3f} s"
+
+
 def median_round(runs: list[dict]) -> dict:
     """The run whose epoch time is the median of the rounds (the lower middle one for an even count)."""
     ordered = sorted(runs, key=lambda r: r["epoch_median_s"])
@@ -178,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         row = {"import_s": report.import_seconds(f, env, args.import_runs)}
         row["size_mb"], row["packages"] = report.installed_mb(f)
         framework_rows[f] = row
+        if f == "scratchnn":
+            row["mnist_load_s"] = report.mnist_load_seconds(env, args.import_runs)
+            print(f"scratchnn: mnist.load_data() {_seconds(row['mnist_load_s'])}", flush=True)
         print(
             f"{f}: import {row['import_s']:.3f} s, {row['size_mb']:.0f} MB in {row['packages']} packages",
             flush=True,

@@ -28,6 +28,8 @@ def test_quick_run_writes_a_table_with_ratios(tmp_path):
     assert float(cells[1]) > 0 and float(cells[2]) > 0  # scratchnn and floor seconds per epoch
     assert re.fullmatch(r"\d+\.\d\d×", cells[3])  # scratchnn ÷ floor
     assert "| scratchnn | `from scratchnn import keras" in text
+    load = re.search(r"\| mnist.load_data\(\) from local files \(issue 3\) \| (\d+\.\d+) s \| < 1 s \|", text)
+    assert load and float(load.group(1)) > 0
 
 
 def test_rounds_take_turns_and_report_the_median_round(tmp_path, monkeypatch):
@@ -86,13 +88,15 @@ def test_ratios_and_targets_from_known_numbers():
         "test_images": 10000,
         "notes": [],
     }
-    text = report.markdown(meta, results, {"scratchnn": {"import_s": 0.5}}, ["scratchnn", "numpy", "torch"])
+    rows = {"scratchnn": {"import_s": 0.5, "mnist_load_s": 1.5}}
+    text = report.markdown(meta, results, rows, ["scratchnn", "numpy", "torch"])
     # 2.0 / 1.6 and 2.0 / 4.0 for the epochs; times of rates: (1/50k) / (1/25k) = 0.5.
     assert "| 2.00 | 1.60 | 4.00 | 1.25× | 0.50× |" in text
     assert "| 50,000 | 40,000 | 25,000 | 0.80× | 0.50× |" in text
     assert "| dense b32 epoch ÷ NumPy floor | 1.25× | ≤ 1.3× | yes |" in text
     assert "| dense b32 epoch ÷ PyTorch | 0.50× | ≤ 0.7× | yes |" in text
     assert "≤ 0.3 s | no |" in text
+    assert "| mnist.load_data() from local files (issue 3) | 1.500 s | < 1 s | no |" in text
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])

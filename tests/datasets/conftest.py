@@ -110,6 +110,21 @@ def serve(directory: Path, mode: str = "ok"):
 
 
 @pytest.fixture
+def backoffs(monkeypatch):
+    """The back-off waits the downloader asks for, recorded instead of slept (a list of seconds)."""
+    import time
+    import types
+
+    waits: list[float] = []
+    clock = types.SimpleNamespace(
+        **{name: getattr(time, name) for name in dir(time) if not name.startswith("_")}
+    )
+    clock.sleep = waits.append
+    monkeypatch.setattr(_download, "time", clock)
+    return waits
+
+
+@pytest.fixture
 def mirror(shared_data):
     """A well-behaved mirror of the shared data (root layout: <url>/mnist/<file>)."""
     with serve(shared_data) as server:
