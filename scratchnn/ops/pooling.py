@@ -64,7 +64,7 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
     overlapping = st[0] < ph or st[1] < pw
 
     # max:  dL/dx = g at the first maximal pixel of each window (TF/JAX also route to one pixel).
-    #       `rest` holds g for windows whose maximum has not been found yet, so later ties get 0.
+    #       `taken` marks the windows whose maximum an earlier offset already held.
     # mean: dL/dx = g / count at every pixel of the window.
     # Overlapping windows (stride < pool) accumulate; otherwise each slice is written once.
     # Every padded pixel lies in exactly one window when the windows tile the padded input.
@@ -79,15 +79,23 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
     def backward(g):
         dxpad = (xp.empty if tiles else xp.zeros)(xpad.shape, dtype=g.dtype)
         if mode == "max":
+            last = len(offsets) - 1
             for i0, i1 in chunks:
-                x_c, out_c, dx_c = xpad[i0:i1], out[i0:i1], dxpad[i0:i1]
-                rest = g[i0:i1].copy()
-                for sl in offsets:
-                    # Non-overlapping windows: write straight into dx's slice, no temporary.
-                    d = xp.multiply(rest, x_c[sl] == out_c, out=None if overlapping else dx_c[sl])
-                    rest -= d
+                x_c, out_c, dx_c, g_c = xpad[i0:i1], out[i0:i1], dxpad[i0:i1], g[i0:i1]
+                for j, sl in enumerate(offsets):
+                    hit = x_c[sl] == out_c  # this offset holds its window's maximum
+                    if j == 0:
+                        first, taken = hit, (hit.copy() if last else hit)
+                    else:
+                        # hit and not taken: on booleans `>` is "and not", so ties after the
+                        # first maximal pixel get nothing (bool masks: a quarter of a float pass).
+                        first = xp.greater(hit, taken)
+                        if j < last:
+                            taken |= hit
                     if overlapping:
-                        dx_c[sl] += d
+                        dx_c[sl] += g_c * first
+                    else:  # write straight into dx's slice, no temporary
+                        xp.multiply(g_c, first, out=dx_c[sl])
         else:
             d = g / counts
             for sl in offsets:

@@ -265,3 +265,30 @@ def test_conv2d_chunked_over_images_gives_the_same_result(h, w, k, s, p, d, grou
     for a, b in zip(whole, run()):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     check_gradients(lambda a, b, c: conv2d(a, b, c, s, p, d, relu=True), [x, kernel, bias], atol=1e-7)
+
+
+@pytest.mark.parametrize("h,w,k,s,p,d,groups", [case for case in CONV2D_CASES if case[-1] == 1])
+def test_one_channel_conv2d_offset_major_cols(h, w, k, s, p, d, groups, rng, monkeypatch):
+    # One input channel takes the offset-major im2col layout: gradients, Keras parity and
+    # per-image chunks must all hold there too.
+    from scratchnn.ops import convolution
+
+    kh, kw = (k, k) if isinstance(k, int) else k
+    x, kernel, bias = _small(rng, (3, h, w, 1)), _small(rng, (kh, kw, 1, 5)), _small(rng, (5,))
+    check_gradients(lambda a, b, c: conv2d(a, b, c, s, p, d, relu=True), [x, kernel, bias], atol=1e-7)
+    x32, k32 = x.astype("float32"), kernel.astype("float32")
+    theirs = np.asarray(keras.ops.conv(x32, k32, s, p, dilation_rate=d))
+    np.testing.assert_allclose(
+        ops.conv(x32, k32, s, p, dilation_rate=d).numpy(), theirs, atol=1e-5, rtol=1e-5
+    )
+
+    def run():
+        tx, tk, tb = (ops.Variable(v, dtype="float64") for v in (x, kernel, bias))
+        with ops.GradientTape() as tape:
+            loss = ops.sum(ops.square(conv2d(tx, tk, tb, s, p, d)))
+        return [loss.numpy(), *(g.numpy() for g in tape.gradient(loss, [tx, tk, tb]))]
+
+    whole = run()
+    monkeypatch.setattr(convolution, "CHUNK_BYTES", 1)
+    for a, b in zip(whole, run()):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

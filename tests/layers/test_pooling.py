@@ -56,6 +56,41 @@ def test_max_pool_backward_in_image_chunks_equals_whole_batch(h, w, pool, stride
     np.testing.assert_array_equal(grad(), whole)
 
 
+def _first_max_gradient(x, g, pool, strides, padding):
+    """Reference max-pool backward by brute force: each window sends g to its first maximal pixel."""
+    ph, pw = (pool, pool) if isinstance(pool, int) else pool
+    sh, sw = (ph, pw) if strides is None else ((strides, strides) if isinstance(strides, int) else strides)
+    n, h, w, c = x.shape
+    oh, ow = g.shape[1:3]
+    top = left = 0
+    if padding == "same":
+        top = max((oh - 1) * sh + ph - h, 0) // 2
+        left = max((ow - 1) * sw + pw - w, 0) // 2
+    dx = np.zeros_like(x)
+    for b, i, j, ch in np.ndindex(n, oh, ow, c):
+        pixels = [
+            (r, q)
+            for r in range(i * sh - top, i * sh - top + ph)
+            for q in range(j * sw - left, j * sw - left + pw)
+            if 0 <= r < h and 0 <= q < w
+        ]
+        best = max(x[b, r, q, ch] for r, q in pixels)
+        r, q = next(p for p in pixels if x[b, p[0], p[1], ch] == best)
+        dx[b, r, q, ch] += g[b, i, j, ch]
+    return dx
+
+
+@pytest.mark.parametrize("h,w,pool,strides,padding", POOL_CASES)
+def test_max_pool_ties_go_to_the_first_maximal_pixel(h, w, pool, strides, padding, rng):
+    # Few distinct values: most windows hold two, three or four tied maxima.
+    x = rng.integers(0, 3, (2, h, w, 3)).astype("float64")
+    t = ops.Variable(x, dtype="float64")
+    out = ops.max_pool(t, pool, strides, padding)
+    g = rng.standard_normal(out.shape)
+    grad = ops.gradient(ops.sum(out * g), [t])[0]
+    np.testing.assert_allclose(grad, _first_max_gradient(x, g, pool, strides, padding), rtol=1e-12)
+
+
 POOL_LAYERS = [
     ("MaxPooling2D", {}, (2, 6, 7, 3)),
     ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 5, 3)),
