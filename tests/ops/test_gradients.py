@@ -210,3 +210,11 @@ def test_erf_matches_math_erf():
     xs = np.linspace(-6, 6, 241)
     expected = np.array([math.erf(v) for v in xs])
     np.testing.assert_allclose(ops.erf(xs).numpy(), expected, atol=1e-14)
+
+
+def test_softmax_keeps_exp_dtype_for_integer_inputs():
+    # The in-place exp only applies to float arrays; integers get exp's own float type as before.
+    from scratchnn import ops
+
+    assert ops.softmax(np.array([[1, 2, 3]])).numpy().dtype == np.float64
+    np.testing.assert_allclose(ops.softmax(np.array([[1, 2, 3]])).numpy().sum(), 1.0)
