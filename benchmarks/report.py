@@ -253,7 +253,8 @@ def markdown(meta: dict[str, Any], results: dict, framework_rows: dict, framewor
         f"- load average (1/5/15 min) before: {meta['load_before']}, after: {meta['load_after']}",
         f"- epochs: one warm-up fit on {meta['warmup']} samples, then {meta['repeats']} timed epochs of "
         f"{meta['train_samples']} samples (median shown), in {meta.get('rounds', 1)} fresh process(es) per "
-        "framework and workload taken in turn (the median round shown); predict on "
+        "framework and workload taken in turn (each timing at its best across the rounds: interference only "
+        "adds time; every round's epoch time is listed below); predict on "
         f"{meta['test_images']} test images "
         "at the workload's batch size; accuracy on them after the timed epochs",
         "- training code: scratchnn and Keras run the tutorial's `Sequential` + `compile(metrics=['accuracy'])`"
