@@ -71,16 +71,24 @@ def load_average() -> str:
         return "?"
 
 
+def _fresh_process_seconds(code: str, env: dict[str, str], runs: int) -> float | None:
+    """Median of the seconds `code` prints last, each run in a fresh interpreter; None if one fails."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            return None
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
 def import_seconds(name: str, env: dict[str, str], runs: int) -> float:
     """Median seconds of `import <framework>` in fresh interpreters."""
     code = f"import time; t = time.perf_counter(); {IMPORTS[name]}; print(time.perf_counter() - t)"
-    times = []
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-        )
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+    seconds = _fresh_process_seconds(code, env, runs)
+    if seconds is None:
+        raise RuntimeError(f"`{IMPORTS[name]}` failed in a fresh interpreter")
+    return seconds
 
 
 def mnist_load_seconds(env: dict[str, str], runs: int) -> float | None:
@@ -92,13 +100,7 @@ def mnist_load_seconds(env: dict[str, str], runs: int) -> float | None:
         "import time; from scratchnn.datasets import mnist; t = time.perf_counter(); "
         "mnist.load_data(); print(time.perf_counter() - t)"
     )
-    times = []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-        if out.returncode != 0:
-            return None
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+    return _fresh_process_seconds(code, env, runs)
 
 
 def _requirement_names(dist: metadata.Distribution) -> list[str]:

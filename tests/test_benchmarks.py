@@ -1,5 +1,6 @@
 """Smoke tests of the benchmark harness (scratchnn and the NumPy floor only: no TensorFlow/PyTorch)."""
 
+import os
 import re
 
 import numpy as np
@@ -173,3 +174,9 @@ def test_scratchnn_runner_predicts_one_image():
     x = np.zeros((4, 784), dtype=np.float32)
     runner = make_runner("scratchnn", WORKLOADS["sigmoid128"], x, np.zeros(4, dtype=np.int64))
     assert np.asarray(runner.predict_one(x[:1])).shape == (1, 10)
+
+
+def test_fresh_process_seconds_is_the_median_and_none_on_failure():
+    env = dict(os.environ)
+    assert report._fresh_process_seconds("print(0.25)", env, 2) == 0.25
+    assert report._fresh_process_seconds("raise SystemExit(1)", env, 2) is None

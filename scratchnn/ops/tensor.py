@@ -64,8 +64,9 @@ class Tensor:
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor, ...] = ()
         self._backward: Callable[[Any], Sequence[Any]] | None = None
-        # Set by softmax/sigmoid to ("softmax", logits, axis) / ("sigmoid", logits):
-        # a cross-entropy on these probabilities is then computed from the logits.
+        # Set by softmax to ("softmax", logits, axis, (shift, normalizer)) and by sigmoid to
+        # ("sigmoid", logits): a cross-entropy on these probabilities is then computed from
+        # the logits (and, for softmax, reuses the probabilities and normalizer).
         self._keras_logits: tuple[Any, ...] | None = None
         self._seq = 0  # creation order of recorded tensors (set by `record`); leaves stay 0
 
