@@ -8,7 +8,9 @@ a private generator made from that seed, like Keras's seeded initializers.
 
 from __future__ import annotations
 
+import contextlib
 import random as _pyrandom
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as _np
@@ -28,6 +30,21 @@ def set_seed(seed: int) -> None:
     _np.random.seed(int(seed) % 2**32)
     _global["generator"] = _np.random.default_rng(int(seed))
     _global["seed"] = int(seed)
+
+
+@contextlib.contextmanager
+def scoped_generator(seed: int) -> Iterator[None]:
+    """Inside the block, unseeded draws come from a fresh generator seeded with `seed`.
+
+    The global generator is put back afterwards, exactly where it was: a test harness
+    gets the same weights whatever ran before it, and leaves no trace for what runs after.
+    """
+    previous = _global["generator"]
+    _global["generator"] = _np.random.default_rng(int(seed))
+    try:
+        yield
+    finally:
+        _global["generator"] = previous
 
 
 def generator(seed: Any = None) -> _np.random.Generator:
