@@ -160,8 +160,9 @@ def class_weights_to_sample_weights(y: Any, class_weight: Any, num_classes: int 
     Args:
         y: targets of one output, (N,), (N, 1) or one-hot (N, num_classes).
         class_weight: `{class index: weight}`.
-        num_classes: the number of classes (the model's output width); by
-            default the one-hot width, or the largest sparse label + 1.
+        num_classes: the number of classes (the model's output width, 2 for a
+            width-1 sigmoid output); by default the one-hot width, or for
+            sparse labels the largest label + 1 (at least 2).
 
     Raises:
         ValueError: for a key that is not a class index in `range(num_classes)`,
@@ -180,7 +181,9 @@ def class_weights_to_sample_weights(y: Any, class_weight: Any, num_classes: int 
         labels = labels.argmax(axis=-1)
     labels = np.rint(labels.reshape(labels.shape[0], -1)[:, 0]).astype(np.int64)
     if num_classes is None:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
+        # Sparse labels without the model's width: the classes seen, and at least the two of a
+        # binary (sigmoid, width 1) problem, so a batch of only 0s still accepts a weight for 1.
+        num_classes = max(int(labels.max()) + 1 if labels.size else 0, 2)
     table = np.ones(max(num_classes, 1), dtype=np.float64)
     for key, weight in class_weight.items():
         if (

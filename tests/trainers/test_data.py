@@ -52,6 +52,10 @@ def test_class_weight_reads_labels_like_keras():
     np.testing.assert_array_equal(
         data_utils.class_weights_to_sample_weights(np.array([0, 1]), {0: 1.0, 9: 5.0}, num_classes=10), [1, 1]
     )
+    # A batch of only 0s in a binary problem still takes a weight for class 1.
+    np.testing.assert_array_equal(
+        data_utils.class_weights_to_sample_weights(np.array([0, 0]), {1: 5.0}), [1, 1]
+    )
     with pytest.raises(ValueError, match=r"labels outside range\(2\)"):
         data_utils.class_weights_to_sample_weights(np.array([0, 5]), {0: 1.0}, num_classes=2)
 
