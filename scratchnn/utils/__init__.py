@@ -1,9 +1,13 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration."""
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files."""
 
 from scratchnn.backend.random import set_seed as _set_seed
 from scratchnn.saving.registry import custom_object_scope as custom_object_scope
 from scratchnn.saving.registry import get_custom_objects as get_custom_objects
 from scratchnn.saving.registry import register_keras_serializable as register_keras_serializable
+from scratchnn.utils.image_utils import array_to_img as array_to_img
+from scratchnn.utils.image_utils import img_to_array as img_to_array
+from scratchnn.utils.image_utils import load_img as load_img
+from scratchnn.utils.image_utils import save_img as save_img
 from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
@@ -21,11 +25,15 @@ def set_random_seed(seed: int) -> None:
 
 __all__ = [
     "Progbar",
+    "array_to_img",
     "custom_object_scope",
     "get_custom_objects",
+    "img_to_array",
+    "load_img",
     "normalize",
     "plot_model",
     "register_keras_serializable",
+    "save_img",
     "set_random_seed",
     "to_categorical",
 ]
