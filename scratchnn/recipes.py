@@ -235,7 +235,11 @@ def split_parts(recipe: Recipe, data: Split) -> dict[str, str]:
             "validation": f"{n_valid:,} of the last 10% of that 75%",
             "test": f"{n_test:,} of the other 25% of the shuffled images",
         }
-    return {"training": f"{n_train:,} images", "validation": f"{n_valid:,} images", "test": f"{n_test:,} images"}
+    return {
+        "training": f"{n_train:,} images",
+        "validation": f"{n_valid:,} images",
+        "test": f"{n_test:,} images",
+    }
 
 
 def describe_split(recipe: Recipe, data: Split) -> str:

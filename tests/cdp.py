@@ -86,16 +86,27 @@ class Browser:
 
         def wire_descriptors() -> None:  # runs in the child between fork and exec
             # Copies above 10 first, so that a pipe end that already is 3 or 4 is not overwritten.
-            high_read, high_write = fcntl.fcntl(to_read, fcntl.F_DUPFD, 10), fcntl.fcntl(from_write, fcntl.F_DUPFD, 10)
+            high_read, high_write = (
+                fcntl.fcntl(to_read, fcntl.F_DUPFD, 10),
+                fcntl.fcntl(from_write, fcntl.F_DUPFD, 10),
+            )
             os.dup2(high_read, 3)
             os.dup2(high_write, 4)
 
         self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={self._profile}", f"--window-size={width},{height}",
-             "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=wire_descriptors, pass_fds=(3, 4),  # kept open after the dup2 above
-        )  # fmt: skip
+            [
+                executable,
+                *FLAGS,
+                f"--user-data-dir={self._profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=wire_descriptors,
+            pass_fds=(3, 4),  # kept open after the dup2 above
+        )
         os.close(to_read)
         os.close(from_write)
         self._next_id = 0
@@ -137,7 +148,9 @@ class Browser:
                         self.events.append(message)
                     self._lock.notify_all()
 
-    def call(self, method: str, params: dict[str, Any] | None = None, session: bool = False) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, session: bool = False
+    ) -> dict[str, Any]:
         """Sends one command (to the page when `session`) and returns its result."""
         with self._lock:
             self._next_id += 1
@@ -216,11 +229,17 @@ class Browser:
 
     def touch(self, points: list[tuple[float, float]]) -> None:
         """One finger: touchStart at the first point, touchMove through the rest, touchEnd."""
-        self.call("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
-            {"x": points[0][0], "y": points[0][1]}]}, session=True)  # fmt: skip
+        self.call(
+            "Input.dispatchTouchEvent",
+            {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]},
+            session=True,
+        )
         for x, y in points[1:]:
-            self.call("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]},
-                      session=True)  # fmt: skip
+            self.call(
+                "Input.dispatchTouchEvent",
+                {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]},
+                session=True,
+            )
         self.call("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []}, session=True)
 
     def screenshot(self, path: str, full_page: bool = True) -> str:

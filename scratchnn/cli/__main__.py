@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The command line as typed, for the run's records (run.json, the reports).
+    args.command_line = " ".join(["scratchnn", *(sys.argv[1:] if argv is None else argv)])
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
         print(

@@ -126,8 +126,8 @@ def get_recipe(name: str) -> Any:
 def positive(value: Any, option: str) -> None:
     """CliError (status 2) unless `value` is None or > 0."""
     if value is not None and not value > 0:
-        kind = "an integer" if isinstance(value, int) else "a number"
-        raise CliError(f"{option} must be {kind} > 0. Received: {option} {value}", 2)
+        kind = "integer" if isinstance(value, int) else "number"
+        raise CliError(f"{option} must be a positive {kind}. Received: {option} {value}", 2)
 
 
 def output_dir(path: str | None, default_name: str) -> str:

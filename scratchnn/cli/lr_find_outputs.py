@@ -83,9 +83,10 @@ def write_sweep(
             "sweep": f"{finder.min_lr:g} to {finder.max_lr:g}, geometric, over {finder.steps} batches",
             "batches run": len(finder.losses),
             "seed": recipe.seed,
-            "command": " ".join(["scratchnn", *sys.argv[1:]]),
+            "command": getattr(args, "command_line", None) or " ".join(["scratchnn", *sys.argv[1:]]),
         },
         data=f"Training images: {recipes.split_parts(recipe, data)['training']} ({len(data.y_train):,}).",
+        recipe_rate=facts.learning_rate(recipes.make_optimizer(recipe.optimizer, recipe.learning_rate)),
         next_command=f"scratchnn train {recipe.name} --learning-rate {found['steepest']:.3g}"
         if found["steepest"] is not None
         else None,

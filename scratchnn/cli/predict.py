@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from scratchnn import recipes
     from scratchnn.cli.digit_image import load_image
 
-    if args.top <= 0:
-        raise _common.CliError(f"--top must be a positive integer. Received: {args.top}", 2)
+    _common.positive(args.top, "--top")
+    model = _common.load_model(args.model)
     dataset = _common.dataset_for(args.model, args.dataset)
     images = []
     for path in args.images:
@@ -44,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
             images.append(load_image(path, dataset))
         except ValueError as err:
             raise _common.CliError(str(err)) from None
-    model = _common.load_model(args.model)
     names = recipes.class_names(dataset)
     x = _common.fit_input(np.stack(images), model)
     try:

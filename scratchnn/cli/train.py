@@ -168,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
     metrics = write_run(
         model, recipe, data, out_dir, recorder, wall=wall, interrupted=interrupted,
         subset=args.subset, max_steps=args.max_steps, model_source=args.model,
+        command=getattr(args, "command_line", None),
     )  # fmt: skip
     model_path = os.path.join(out_dir, "model.keras")
     print(

@@ -82,6 +82,7 @@ def write_run(
     subset: int | None = None,
     max_steps: int | None = None,
     model_source: str | None = None,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """Saves the model, evaluates it on the recipe's test split and writes every file of the run folder.
 
@@ -104,7 +105,7 @@ def write_run(
         "subset": subset,
         "max_steps": max_steps,
         "class_names": list(data.class_names),
-        "command": " ".join(["scratchnn", *sys.argv[1:]]),
+        "command": command or " ".join(["scratchnn", *sys.argv[1:]]),
         "optimizer": optimizer,
         "loss": facts.loss_name(model),
         "test_split": recipes.describe_split(recipe, data),
@@ -115,7 +116,9 @@ def write_run(
     logs = model.evaluate(x_test, data.y_test, batch_size=256, verbose=0, return_dict=True)
     probabilities = probabilities_of(model, x_test)
     summary = classification_metrics(data.y_test, np.argmax(probabilities, axis=-1), data.class_names)
-    test_accuracy = logs.get("accuracy", logs.get("compile_metrics", summary["accuracy"]))
+    # The exact fraction of correct argmax predictions (the compiled metric is the same count, held in
+    # float32): `scratchnn evaluate` prints this very number for the same images.
+    test_accuracy = summary["accuracy"]
     samples = min(recorder.steps * recipe.batch_size, len(data.x_train) * max(1, epochs_run))
     reasons = quick_run_reasons(recipe, subset, max_steps, epochs_run, model_source, interrupted)
     compared = comparison(recipe, test_accuracy, recorder.history, reasons)

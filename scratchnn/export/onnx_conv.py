@@ -65,7 +65,7 @@ def convolution(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) 
         onnx_kernel = kernel.transpose(n + 1, n, *range(n))
     if getattr(layer, "padding", "valid") == "causal":
         raise UnsupportedLayerError(
-            f"Cannot export layer {name!r} ({type(layer).__name__}): padding='causal'."
+            f"Cannot export layer {name!r} ({type(layer).__name__}) to ONNX: padding='causal' is not supported."
         )
     kernel_size = tuple(int(k) for k in kernel.shape[:n])
     strides, dilation = tuple(layer.strides), tuple(layer.dilation_rate)

@@ -27,6 +27,7 @@ class Sweep:
         summary: `reports.facts.model_summary` of the model.
         training: what ran, as (name -> value) rows.
         data: a sentence naming the training images.
+        recipe_rate: the learning rate the recipe trains with (its optimizer's default when it sets none).
         next_command: the `scratchnn train` line with the suggested rate.
         environment: versions, platform and date.
         notes: cautions (interrupted, diverged early, no plot).
@@ -42,6 +43,7 @@ class Sweep:
     summary: dict[str, Any]
     training: dict[str, Any]
     data: str
+    recipe_rate: Any
     next_command: str | None
     environment: dict[str, Any]
     notes: list[str] = field(default_factory=list)
@@ -81,6 +83,8 @@ def render_lr_find_page(sweep: Sweep) -> str:
         )
     parts += [paragraph(note, "note") for note in sweep.notes]
     default = sweep.recipe.learning_rate
+    recipe_rate = f"{sweep.recipe_rate:.3g}" if isinstance(sweep.recipe_rate, float) else sweep.recipe_rate
+    recipe_rate += " (the optimizer's default)" if default is None else ""
     parts += [
         "<h2>The rates</h2>",
         kv_table(
@@ -92,7 +96,7 @@ def render_lr_find_page(sweep: Sweep) -> str:
                 "min/10 rule": None
                 if sweep.suggestion.get("min_loss_over_10") is None
                 else f"{sweep.suggestion['min_loss_over_10']:.3g}",
-                "the recipe's rate": "the optimizer's default" if default is None else f"{default:g}",
+                "the recipe's rate": recipe_rate,
             }
         ),  # fmt: skip
         paragraph(

@@ -13,6 +13,11 @@ from __future__ import annotations
 import html
 import json
 
+import numpy as np
+
+from scratchnn.reports.html import png_uri
+from scratchnn.reports.png import gray_png
+
 _STYLE = """
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; padding: 1.2em 1.5em;
@@ -48,7 +53,7 @@ function clearPad() {
   empty = true;
   document.getElementById("top-name").textContent = "";
   document.getElementById("top-probability").textContent = "Draw in the box.";
-  document.getElementById("seen").removeAttribute("src");
+  document.getElementById("seen").src = CONFIG.blank;
   document.getElementById("error").textContent = "";
   list.innerHTML = "";
   document.body.dataset.prediction = "";
@@ -169,7 +174,9 @@ def render_page(title: str, dataset: str, class_names: tuple[str, ...], top: int
         if fashion
         else "Draw one digit, large, with the mouse, a pen or a finger."
     )
-    config = json.dumps({"top": int(top), "brush": 26 if fashion else 20})
+    # A black 28x28 image stands in for the model's input until the first answer.
+    blank = png_uri(gray_png(np.zeros((28, 28), np.uint8)))
+    config = json.dumps({"top": int(top), "brush": 26 if fashion else 20, "blank": blank})
     classes = ", ".join(class_names)
     example = "curl -X POST --data-binary @digit.png -H 'Content-Type: image/png' http://HOST:PORT/predict"
     return "\n".join(
@@ -185,7 +192,7 @@ def render_page(title: str, dataset: str, class_names: tuple[str, ...], top: int
             '<button id="clear" type="button">Clear</button></div>',
             '<div id="results"><div id="top-name" aria-live="polite"></div><div id="top-probability"></div>',
             '<ol id="top"></ol><div id="error" role="alert"></div>',
-            '<p class="muted">What the model sees (28x28):</p><img id="seen" alt="the 28x28 input">',
+            f'<p class="muted">What the model sees (28x28):</p><img id="seen" alt="the 28x28 input" src="{blank}">',
             "</div></main>",
             '<p class="muted">For scripts: POST a PNG or JPEG, or JSON with a 28x28 array, to '
             f"<code>/predict</code>, e.g. <code>{html.escape(example)}</code>.</p>",

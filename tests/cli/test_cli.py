@@ -62,7 +62,9 @@ def test_version_falls_back_to_metadata(monkeypatch, capsys):
 
 @pytest.mark.parametrize("module", ["scratchnn", "scratchnn.cli"])
 def test_python_dash_m_entry_points(module):
-    result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--version"], capture_output=True, text=True, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("scratchnn ")
 
