@@ -85,3 +85,16 @@ def test_gallery_images_and_captions_are_big_enough_to_read(browser, pages, name
         "document.querySelector('img[alt^=\"learning curves\"]').getBoundingClientRect().width"
     )
     assert width >= 900
+
+
+def test_a_missing_browser_skips_locally_and_fails_under_require_browser(monkeypatch):
+    from tests import cdp
+
+    monkeypatch.delenv("SCRATCHNN_CHROMIUM", raising=False)
+    monkeypatch.setattr(cdp.shutil, "which", lambda name: None)
+    monkeypatch.delenv("SCRATCHNN_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        cdp.require_chromium()
+    monkeypatch.setenv("SCRATCHNN_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="SCRATCHNN_REQUIRE_BROWSER=1 requires them"):
+        cdp.require_chromium()
