@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from scratchnn.cli._common import one_line, suggestion
+
 
 def register(subparsers) -> None:
     from scratchnn.datasets import DATASETS
@@ -74,13 +76,14 @@ def run_fetch(args: argparse.Namespace) -> int:
         try:
             names = [get(args.name).SPEC.name]
         except ValueError as exc:
-            print(f"scratchnn datasets fetch: {exc}", file=sys.stderr)
+            hint = suggestion(args.name.replace("-", "_").lower(), [*DATASETS, "all"])
+            print(f"scratchnn datasets fetch: {exc}.{hint}".replace("..", "."), file=sys.stderr)
             return 2
     for name in names:
         try:
             results = fetch(name, force=args.force)
         except DatasetError as exc:
-            print(f"scratchnn datasets fetch: {exc}", file=sys.stderr)
+            print(f"scratchnn datasets fetch: {one_line(str(exc))}", file=sys.stderr)
             return 1
         for file, path, how in results:
             print(f"{name}: {file.gz_name} {how} -> {path}")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 from scratchnn.cli import _common
 
@@ -32,6 +34,21 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM both stop the server cleanly.
+
+    A shell starts background commands with SIGINT ignored; Python's own
+    handler is put back so that `kill -INT` stops a server started with `&` too.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
 @_common.command("serve")
 def run(args: argparse.Namespace) -> int:
     from scratchnn import recipes
@@ -53,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise _common.CliError(
             f"cannot listen on {args.host}:{args.port} ({err.strerror or err}); pick another --port"
         ) from None
+    _stop_on_signals()
     print(f"serving {title} at {server.url}  (open it in a browser; Ctrl-C stops)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: --host {args.host} makes the page reachable from other machines", file=sys.stderr)

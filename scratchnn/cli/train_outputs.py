@@ -149,9 +149,12 @@ def write_run(
         comparable=not reasons,
         results={
             "test accuracy": f"{test_accuracy:.4f} ({len(data.y_test):,} test images)",
-            "test loss": logs.get("loss"),
+            "test loss": f"{logs.get('loss'):.4f}",
             "tutorial": recipe.reported,
-            **{f"last epoch {k.replace('_', ' ')}": v for k, v in metrics["final_epoch_logs"].items()},
+            **{
+                f"last epoch {k.replace('_', ' ')}": f"{v:.4f}"
+                for k, v in metrics["final_epoch_logs"].items()
+            },
             "training time": f"{wall:.1f} s ({metrics['samples_per_s'] or 0:,.0f} samples/s)",
         },
         history=recorder.history,

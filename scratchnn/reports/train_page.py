@@ -116,7 +116,7 @@ def render_train_report(run: TrainRun) -> str:
     headline_class = "headline" if run.comparable else "headline warn"
     parts = [f"<h1>{escape(run.title)}</h1>", f'<p class="{headline_class}">{escape(run.headline)}</p>']
     parts += [paragraph(note, "note") for note in run.notes]
-    parts += ["<h2>Results</h2>", kv_table(run.results)]
+    parts += ["<h2>Results</h2>", kv_table(run.results), paragraph(run.split, "muted")]
     parts.append("<h2>Learning curves</h2>")
     if run.curves_png is not None and os.path.exists(run.curves_png):
         parts.append(image(run.curves_png, "learning curves: loss (left) and accuracy (right) per epoch"))

@@ -175,10 +175,13 @@ def test_fetch_downloads_from_a_local_mirror(monkeypatch, capsys, tmp_path):
 def test_fetch_offline_fails_with_message(monkeypatch, capsys):
     monkeypatch.delenv("SCRATCHNN_DATA")
     assert main(["datasets", "fetch", "mnist"]) == 1
-    err = capsys.readouterr().err
-    assert "Cannot fetch MNIST train-images-idx3-ubyte.gz" in err and "Connection refused" in err
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("Downloading")]
+    assert len(err) == 1, err
+    assert "Cannot fetch MNIST train-images-idx3-ubyte.gz" in err[0] and "Connection refused" in err[0]
 
 
 def test_fetch_unknown_name(capsys):
     assert main(["datasets", "fetch", "cifar10"]) == 2
     assert "Valid names: mnist, fashion_mnist. Received: name='cifar10'" in capsys.readouterr().err
+    assert main(["datasets", "fetch", "mnsit"]) == 2
+    assert capsys.readouterr().err.rstrip().endswith("Did you mean 'mnist'?")

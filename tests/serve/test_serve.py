@@ -207,7 +207,8 @@ def test_serve_binds_localhost_unless_told_otherwise():
     assert args.host == "127.0.0.1" and args.port == 8000
 
 
-def test_serve_command_starts_answers_and_stops_on_ctrl_c(model_path, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_command_starts_answers_and_stops_on_a_signal(model_path, tmp_path, stop):
     env = {**os.environ, "PYTHONPATH": str(REPO), "SCRATCHNN_DATA": data_dir()}
     process = subprocess.Popen(
         [sys.executable, "-m", "scratchnn", "serve", str(model_path), "--port", "0"],
@@ -216,6 +217,8 @@ def test_serve_command_starts_answers_and_stops_on_ctrl_c(model_path, tmp_path):
         text=True,
         env=env,
         cwd=tmp_path,
+        # As a shell starts `scratchnn serve ... &`: SIGINT ignored. The server must still stop on it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         line = process.stdout.readline()
@@ -224,7 +227,7 @@ def test_serve_command_starts_answers_and_stops_on_ctrl_c(model_path, tmp_path):
         with urllib.request.urlopen(url + "info", timeout=10) as response:
             assert json.loads(response.read())["dataset"] == "mnist"
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
@@ -327,3 +330,22 @@ def screenshot_path(tmp_path, name):
     folder = Path(os.environ.get("SCRATCHNN_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return str(folder / name)
+
+
+def test_a_fashion_model_asks_for_a_clothing_item_and_fits_it_to_28x28():
+    from scratchnn.datasets import fashion_mnist
+    from scratchnn.serve.page import render_page
+
+    names = tuple(fashion_mnist.CLASS_NAMES)
+    page = render_page("clothes.keras", "fashion_mnist", names)
+    assert "Draw a clothing item" in page and "Ankle boot" in page
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    predictor = Predictor(model, names, "fashion_mnist")
+    drawing = np.full((200, 100), 255, np.uint8)
+    drawing[20:180, 30:70] = 0  # a tall dark bar on white: a trouser, say
+    buffer = io.BytesIO()
+    Image.fromarray(drawing).save(buffer, format="PNG")
+    image, from_file = predictor.prepare(buffer.getvalue(), "image/png")
+    assert from_file and image.shape == (28, 28)
+    rows = np.flatnonzero(image.max(axis=1) > 0.5)
+    assert rows[0] == 0 and rows[-1] == 27  # Fashion-MNIST's items fill the frame's height
