@@ -193,6 +193,26 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def export(
+        self,
+        filepath: str,
+        format: str = "tf_saved_model",
+        verbose: bool | None = None,
+        input_signature: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Exports the model for inference (Keras 3's `Model.export`); scratchnn writes `format="onnx"`.
+
+        Example: `model.export("model.onnx", format="onnx")`, then run it with
+        `onnxruntime.InferenceSession("model.onnx")`. See `scratchnn.export.export_model`.
+        """
+        # Imported here: scratchnn.export imports the layers and this module (a cycle at import time).
+        from scratchnn.export import export_model
+
+        export_model(
+            self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
+
     def to_json(self, **kwargs: Any) -> str:
         """The model's config (the `config.json` of a `.keras` file) as a JSON string."""
         import json
