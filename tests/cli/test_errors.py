@@ -215,8 +215,6 @@ def test_train_without_matplotlib_still_writes_the_report(capsys, monkeypatch, t
     assert "plots skipped" in capsys.readouterr().err
 
 
-# The saving fix (atomic writes that keep the usual file mode) is another engineer's change, on its way.
-@pytest.mark.xfail(strict=True, reason="model files are written 0600 until the atomic-write mode fix lands")
 def test_model_files_get_the_usual_mode(quick_run):
     umask = os.umask(0)
     os.umask(umask)
