@@ -158,9 +158,7 @@ class Functional(Model):
         """
         values = {id(kt): value for kt, value in zip(self._flat_inputs, _flat_keras_tensors(inputs))}
         replaced: dict[int, Any] = {}
-        for node in self._nodes:
-            if isinstance(node.layer, InputLayer):
-                continue
+        for node in self._replay_order():
             if id(node.layer) not in replaced:
                 replaced[id(node.layer)] = operation_fn(node.layer)
             layer = replaced[id(node.layer)]
@@ -170,6 +168,32 @@ class Functional(Model):
             for kt, value in zip(node.output_tensors, _flat_values(out)):
                 values[id(kt)] = value
         return _replace(self._outputs_struct, values)
+
+    def _replay_order(self) -> list[Node]:
+        """The layer nodes in an order that calls each layer's nodes in their original order.
+
+        `_nodes` is ordered by the walk from the outputs; replaying it as is could
+        call a shared layer on its second input first, so the copy would number
+        its nodes differently (and write a different config).
+        """
+        pending = [n for n in self._nodes if not isinstance(n.layer, InputLayer)]
+        own = {id(n) for n in pending}
+        needs: dict[int, set[int]] = {}
+        for node in pending:
+            parents = {id(_node_of(t)) for t in node.input_tensors} & own
+            siblings = [m for m in node.layer._inbound_nodes if id(m) in own]
+            position = next(i for i, m in enumerate(siblings) if m is node)
+            if position:
+                parents.add(id(siblings[position - 1]))
+            needs[id(node)] = parents
+        order: list[Node] = []
+        done: set[int] = set()
+        while pending:
+            node = next(n for n in pending if needs[id(n)] <= done)
+            pending.remove(node)
+            done.add(id(node))
+            order.append(node)
+        return order
 
     # -- serialization (keras/src/models/functional.py get_config / functional_from_config) ----
     def _own_node_indices(self) -> dict[int, int]:

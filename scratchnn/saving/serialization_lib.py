@@ -396,8 +396,8 @@ def _not_found(
     message += "."
     if isinstance(module, str) and module.startswith("keras"):
         message += f" scratchnn does not provide `{module}.{name}`."
-    elif module_objects and kind and module in (None, "builtins"):
-        # Names without a module may be typos of a built-in; a class from a user module is not.
+    elif module_objects and kind and module in (None, "builtins") and ">" not in name:
+        # Names without a module may be typos of a built-in; a registered or user-module name is not.
         message += f" Expected one of {sorted(module_objects)}."
     message += (
         f" If it is your own {what}, decorate it with `@keras.saving.register_keras_serializable()` "
