@@ -386,8 +386,7 @@ class Layer:
         return Tensor(arr)
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        keras_tensor = _keras_tensor_class()
-        if not isinstance(inputs, Tensor) and _contains((inputs, args), keras_tensor):
+        if (not isinstance(inputs, Tensor) or args) and _contains((inputs, args), _keras_tensor_class()):
             from scratchnn.layers.input_layer import symbolic_call
 
             if training is not None:
@@ -413,7 +412,7 @@ class Layer:
         # Masks travel on the tensors (`_keras_mask`); `call(..., mask=None)` receives the input's.
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
-            previous_mask = _mask_of(inputs)
+            previous_mask = inputs._keras_mask if isinstance(inputs, Tensor) else _mask_of(inputs)
             if previous_mask is not None and self._call_takes_mask:
                 kwargs["mask"] = previous_mask
 
@@ -427,7 +426,7 @@ class Layer:
             for out in _flat(outputs):
                 if isinstance(out, Tensor):
                     self.add_loss(self._activity_penalty(out))
-        if previous_mask is not None or self._computes_own_mask():
+        if previous_mask is not None or (self.supports_masking and self._computes_own_mask()):
             self._set_output_masks(inputs, outputs, previous_mask)
         return outputs
 
