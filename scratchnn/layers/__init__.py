@@ -108,3 +108,17 @@ __all__ += [
     "UpSampling2D",
     "ZeroPadding2D",
 ]
+
+# Transposed convolutions, embeddings and masking (issue 13).
+from scratchnn.layers.conv_transpose import Conv1DTranspose as Conv1DTranspose  # noqa: E402
+from scratchnn.layers.conv_transpose import Conv2DTranspose as Conv2DTranspose  # noqa: E402
+
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
+
+__all__ += [
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Convolution1DTranspose",
+    "Convolution2DTranspose",
+]
