@@ -8,6 +8,7 @@ from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
 from scratchnn.utils.progbar import Progbar as Progbar
+from scratchnn.utils.sequence_utils import pad_sequences as pad_sequences
 
 
 def set_random_seed(seed: int) -> None:
@@ -24,6 +25,7 @@ __all__ = [
     "custom_object_scope",
     "get_custom_objects",
     "normalize",
+    "pad_sequences",
     "plot_model",
     "register_keras_serializable",
     "set_random_seed",
