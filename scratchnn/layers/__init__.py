@@ -112,6 +112,7 @@ __all__ += [
 # Transposed convolutions, embeddings and masking (issue 13).
 from scratchnn.layers.conv_transpose import Conv1DTranspose as Conv1DTranspose  # noqa: E402
 from scratchnn.layers.conv_transpose import Conv2DTranspose as Conv2DTranspose  # noqa: E402
+from scratchnn.layers.embedding import Embedding as Embedding  # noqa: E402
 
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
@@ -121,4 +122,5 @@ __all__ += [
     "Conv2DTranspose",
     "Convolution1DTranspose",
     "Convolution2DTranspose",
+    "Embedding",
 ]
