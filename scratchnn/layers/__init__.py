@@ -113,6 +113,7 @@ __all__ += [
 from scratchnn.layers.conv_transpose import Conv1DTranspose as Conv1DTranspose  # noqa: E402
 from scratchnn.layers.conv_transpose import Conv2DTranspose as Conv2DTranspose  # noqa: E402
 from scratchnn.layers.embedding import Embedding as Embedding  # noqa: E402
+from scratchnn.layers.masking import Masking as Masking  # noqa: E402
 
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
@@ -123,4 +124,5 @@ __all__ += [
     "Convolution1DTranspose",
     "Convolution2DTranspose",
     "Embedding",
+    "Masking",
 ]

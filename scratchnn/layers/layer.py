@@ -69,7 +69,8 @@ class Layer:
         self._dtype = _dtype_name(dtype) if dtype is not None else None
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
-        self.supports_masking = False
+        # Keras's default: a layer supports masking when it overrides compute_mask.
+        self._supports_masking = type(self).compute_mask is not Layer.compute_mask
         self._own_variables: list[Variable] = []
         self._activity_losses: list[Tensor] = []
         self._call_takes_training = _accepts(self.call, "training")
@@ -349,6 +350,28 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    # -- masking (keras/src/layers/layer.py supports_masking / compute_mask) ----------------
+    @property
+    def supports_masking(self) -> bool:
+        """Whether `compute_mask` gives the output mask; a layer that does not drops the mask it gets.
+
+        True by default when a subclass overrides `compute_mask`, as in Keras.
+        """
+        return self._supports_masking
+
+    @supports_masking.setter
+    def supports_masking(self, value: bool) -> None:
+        self._supports_masking = bool(value)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of this layer's output: the incoming `mask` when it supports masking, else None.
+
+        Args:
+            inputs: the layer's inputs.
+            mask: the incoming mask (bool, True = keep the timestep), or None.
+        """
+        return mask if self.supports_masking else None
 
 
 def _keras_tensor_class() -> type:
