@@ -6,6 +6,7 @@ from typing import Any
 
 from scratchnn import constraints, initializers, ops, regularizers
 from scratchnn.backend import xp
+from scratchnn.layers.input_layer import KerasTensor
 from scratchnn.layers.layer import Layer
 from scratchnn.ops.tensor import Tensor
 
@@ -111,6 +112,8 @@ class Embedding(Layer):
         """`inputs != 0` (bool, the input's shape) when mask_zero, else None."""
         if not self.mask_zero:
             return None
+        if isinstance(inputs, KerasTensor):  # a symbolic call: the mask's shape and dtype only
+            return KerasTensor(inputs.shape, dtype="bool")
         data = inputs.data if isinstance(inputs, Tensor) else xp.asarray(inputs)
         return Tensor(data != 0)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.backend import xp
+from scratchnn.layers.input_layer import KerasTensor
 from scratchnn.layers.layer import Layer
 from scratchnn.ops.tensor import Tensor
 
@@ -50,6 +51,8 @@ class Masking(Layer):
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The (N, T) bool mask: True where some feature differs from mask_value."""
+        if isinstance(inputs, KerasTensor):  # a symbolic call: the mask's shape and dtype only
+            return KerasTensor(inputs.shape[:-1], dtype="bool")
         return Tensor(self._keep(inputs))
 
     def compute_output_shape(self, input_shape: Any) -> Any:

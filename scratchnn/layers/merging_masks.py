@@ -11,6 +11,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.backend import xp
+from scratchnn.layers.input_layer import KerasTensor
 from scratchnn.layers.masking import mask_data
 from scratchnn.ops.tensor import Tensor
 
@@ -35,6 +36,8 @@ def or_mask(layer: Any, inputs: Any, mask: Any) -> Tensor | None:
     masks = check_masks(layer, inputs, mask)
     if any(m is None for m in masks):
         return None
+    if any(isinstance(m, KerasTensor) for m in masks):  # a symbolic call: shape and dtype only
+        return KerasTensor(masks[0].shape, dtype="bool")
     out = mask_data(masks[0])
     for m in masks[1:]:
         out = out | mask_data(m)
@@ -48,6 +51,12 @@ def concatenate_mask(layer: Any, inputs: Any, mask: Any, axis: int) -> Tensor | 
     masks = check_masks(layer, inputs, mask)
     if all(m is None for m in masks):
         return None
+    if any(isinstance(v, KerasTensor) for v in [*inputs, *masks]):
+        # A symbolic call: the joined (N, ..., F) shape without its last axis.
+        shape = list(inputs[0].shape)
+        sizes = [x.shape[axis] for x in inputs]
+        shape[axis] = None if None in sizes else sum(sizes)
+        return KerasTensor(tuple(shape[:-1]), dtype="bool")
     full = []
     for x, m in zip(inputs, masks):
         shape = tuple(x.shape)

@@ -213,3 +213,16 @@ def test_batch_normalization_masked_training_gradient():
         expected_num_non_trainable_weights=2,
         call_kwargs={"training": True, "mask": mask},
     )
+
+
+def test_compute_mask_on_symbolic_inputs_gives_symbolic_masks():
+    # The functional API may ask for masks of KerasTensors: only shape and dtype exist there.
+    tokens, seq = layers.Input((4,), dtype="int32"), layers.Input((4, 3))
+    emb = layers.Embedding(5, 3, mask_zero=True)
+    mask = emb.compute_mask(tokens)
+    assert isinstance(mask, layers.KerasTensor) and mask.shape == (None, 4) and mask.dtype == "bool"
+    assert layers.Masking().compute_mask(seq).shape == (None, 4)
+    assert layers.Add().compute_mask([seq, seq], [mask, mask]).shape == (None, 4)
+    assert layers.Concatenate(axis=1).compute_mask([seq, seq], [mask, None]).shape == (None, 8)
+    assert layers.Concatenate().compute_mask([seq, seq], [mask, None]).shape == (None, 4)
+    assert layers.Embedding(5, 3).compute_mask(tokens) is None
