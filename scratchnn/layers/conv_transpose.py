@@ -7,7 +7,12 @@ from typing import Any
 from scratchnn import activations, constraints, initializers, regularizers
 from scratchnn.layers.layer import Layer
 from scratchnn.ops.conv_geometry import normalize_padding, normalize_tuple
-from scratchnn.ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose_output_length
+from scratchnn.ops.conv_transpose import (
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose_output_length,
+    normalize_output_padding,
+)
 
 
 class BaseConvTranspose(Layer):
@@ -45,7 +50,16 @@ class BaseConvTranspose(Layer):
         self.strides = normalize_tuple(strides, self.rank, "strides")
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate")
         self.padding = normalize_padding(padding)
-        self.output_padding = self._check_output_padding(output_padding)
+        try:
+            padding_tuple = normalize_output_padding(output_padding, self.rank, self.strides)
+        except ValueError as err:
+            raise ValueError(f"Layer {self.name!r}: {err}") from None
+        if output_padding is not None and None in padding_tuple:  # the layer takes all entries or none
+            raise ValueError(
+                f"Layer {self.name!r}: `output_padding` must be None or {self.rank} integers. "
+                f"Received: output_padding={output_padding!r}"
+            )
+        self.output_padding = None if output_padding is None else padding_tuple
         if data_format not in (None, "channels_last"):
             raise ValueError(
                 f"Layer {self.name!r}: only data_format='channels_last' is supported. "
@@ -65,30 +79,6 @@ class BaseConvTranspose(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-
-    def _check_output_padding(self, output_padding: Any) -> tuple[int, ...] | None:
-        if output_padding is None:
-            return None
-        values = (output_padding,) * self.rank if isinstance(output_padding, int) else output_padding
-        try:
-            values = tuple(values)
-            ok = len(values) == self.rank and all(
-                isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
-            )
-        except TypeError:
-            ok = False
-        if not ok:
-            raise ValueError(
-                f"Layer {self.name!r}: `output_padding` must be None or a tuple of {self.rank} integers >= 0. "
-                f"Received: output_padding={output_padding!r}"
-            )
-        # Keras's rule: the extra rows fit in one stride, so every output position is one a stride reaches.
-        if any(op >= s for op, s in zip(values, self.strides)):
-            raise ValueError(
-                f"Layer {self.name!r}: `output_padding` must be strictly less than `strides` on every axis. "
-                f"Received: output_padding={values}, strides={self.strides}"
-            )
-        return tuple(int(v) for v in values)
 
     def build(self, input_shape: Any) -> None:
         if len(input_shape) != self.rank + 2 or input_shape[-1] is None:

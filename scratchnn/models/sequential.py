@@ -17,8 +17,13 @@ class Sequential(Model):
             as does `input_shape=` on the first layer).
         name: model name (default "sequential", "sequential_1", ...).
 
+    Once the input shape is known (an Input, `input_shape=` on the first layer, `build`, or a
+    first call) the model has a symbolic graph: `inputs`/`outputs`, `input_shape`/`output_shape`,
+    and each layer's `input`/`output`, for feature extraction with `keras.Model`.
+
     Example:
         >>> model = Sequential([Input((28, 28)), Flatten(), Dense(10, activation="softmax")])
+        >>> features = keras.Model(model.inputs, [layer.output for layer in model.layers])
     """
 
     def __init__(
@@ -86,7 +91,7 @@ class Sequential(Model):
             self._graph_tensors, self._graph_layers = [], []
 
     def build(self, input_shape: Any = None) -> None:
-        """Builds each layer in turn, passing on the output shape of the one before."""
+        """Builds each layer in turn on the symbolic output of the one before (batch axis None)."""
         if input_shape is None:
             if self._input_layer is None:
                 raise ValueError(

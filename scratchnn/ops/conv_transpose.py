@@ -79,16 +79,32 @@ def conv_transpose_output_length(
     return transpose_axis(size, k, stride, dilation, padding, output_padding)[1]
 
 
-def _output_paddings(output_padding: Any, n: int) -> tuple[int | None, ...]:
+def normalize_output_padding(output_padding: Any, n: int, strides: Any = None) -> tuple[int | None, ...]:
+    """None, an int or n ints >= 0 -> an n-tuple (None entries: inferred from the padding rule).
+
+    Raises:
+        ValueError: for negative or non-integer entries or, given `strides`, an entry not
+            strictly below its stride (Keras's rule: the extra rows fit in one stride).
+    """
     if output_padding is None:
         return (None,) * n
-    values = (output_padding,) * n if isinstance(output_padding, int) else tuple(output_padding)
-    if len(values) != n or not all(
-        v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0) for v in values
-    ):
+    values = (output_padding,) * n if isinstance(output_padding, int) else output_padding
+    try:
+        values = tuple(values)
+        ok = len(values) == n and all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0) for v in values
+        )
+    except TypeError:
+        ok = False
+    if not ok:
         raise ValueError(
-            f"The `output_padding` argument must be None or a tuple of {n} non-negative integers. "
+            f"The `output_padding` argument must be None or a tuple of {n} integers >= 0. "
             f"Received: output_padding={output_padding!r}"
+        )
+    if strides is not None and any(v is not None and v >= s for v, s in zip(values, strides)):
+        raise ValueError(
+            "`output_padding` must be strictly less than `strides` on every axis. "
+            f"Received: output_padding={values}, strides={tuple(strides)}"
         )
     return values
 
@@ -134,7 +150,7 @@ def conv_transpose2d(
     strides = normalize_tuple(strides, 2, "strides")
     dil = normalize_tuple(dilation_rate, 2, "dilation_rate")
     padding = normalize_padding(padding)
-    ops_ = _output_paddings(output_padding, 2)
+    ops_ = normalize_output_padding(output_padding, 2)
     (ch, oh), (cw, ow) = (
         transpose_axis(size, k, s, d, padding, op)
         for size, k, s, d, op in zip((h, wid), (kh, kw), strides, dil, ops_)
@@ -210,7 +226,7 @@ def conv_transpose1d(
     x, w = convert(x), convert(kernel)
     (s,) = normalize_tuple(strides, 1, "strides")
     (d,) = normalize_tuple(dilation_rate, 1, "dilation_rate")
-    (op,) = _output_paddings(output_padding, 1)
+    (op,) = normalize_output_padding(output_padding, 1)
     # (N, L, C) -> (N, 1, L, C); (k, F, C) -> (1, k, F, C); a height-1 axis with a 1-tall kernel
     # keeps length 1 under both paddings.
     x4 = reshape(x, (x.shape[0], 1, *x.shape[1:]))

@@ -160,6 +160,7 @@ def test_conv_autoencoder_learns(rng):
         ({"filters": 2, "kernel_size": 3, "padding": "causal"}, "padding"),
         ({"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": 2}, "strictly less than `strides`"),
         ({"filters": 2, "kernel_size": 3, "output_padding": (0, -1)}, "output_padding"),
+        ({"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": (1, None)}, "output_padding"),
         ({"filters": 2, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, "dilation_rate"),
         ({"filters": 2, "kernel_size": 3, "data_format": "channels_first"}, "data_format"),
     ],
