@@ -198,6 +198,7 @@ def conv2d_winograd(xd: Any, wd: Any, bd: Any, pads, relu: bool, x: Tensor, w: T
     chunks = image_chunks(n, 16 * per_image * (c + o) * out.itemsize, CHUNK_BYTES)
     # Output pixel (2i + a, 2j + b) is entry (i, j) of output plane (a, b).
     out_planes = [(a, b, slice(a, None, 2), slice(b, None, 2)) for a in (0, 1) for b in (0, 1)]
+    even = oh % 2 == 0 and ow % 2 == 0  # the tiles cover the output exactly
 
     def forward_chunk(k: int) -> None:
         i0, i1 = chunks[k]
@@ -211,18 +212,21 @@ def conv2d_winograd(xd: Any, wd: Any, bd: Any, pads, relu: bool, x: Tensor, w: T
         v6 = v.reshape(4, 4, m_, th, tw, c)
         _bt(r[:, :, :, 0], r[:, :, :, 1], v6.transpose(1, 0, 2, 3, 4, 5), axis=3)
         mm = xp.matmul(v, u).reshape(4, 4, m_, th, tw, o)  # 16 x (pc, C) @ (C, O)
+        if bd is not None:
+            # A^T's column 1 is (1, 1): M[1, 1] reaches all four outputs of its tile with
+            # weight 1, so the bias is added there, to 1/16 of M instead of to all of y.
+            mm[1, 1] += bd
         t = xp.empty((2, 4, m_, th, tw, o), dtype=dtype)
         _at(mm, t)  # rows: (A^T M)[a] over p
-        yq = xp.empty((2, 2, m_, th, tw, o), dtype=dtype)
-        _at(t.transpose(1, 0, 2, 3, 4, 5), yq.transpose(1, 0, 2, 3, 4, 5))  # columns, over q
         y = out[i0:i1]
-        for a, b_, rows, cols in out_planes:
-            dst = y[:, rows, cols]
-            src = yq[a, b_, :, : dst.shape[1], : dst.shape[2]]
-            if bd is None:
-                dst[...] = src
-            else:
-                xp.add(src, bd, out=dst)
+        if even:  # columns straight into the output pixels: y6[:, i, a, j, b] = pixel (2i + a, 2j + b)
+            _at(t.transpose(1, 0, 2, 3, 4, 5), y.reshape(m_, th, 2, tw, 2, o).transpose(4, 2, 0, 1, 3, 5))
+        else:  # columns into output planes, then the planes' uncropped part into the pixels
+            yq = xp.empty((2, 2, m_, th, tw, o), dtype=dtype)
+            _at(t.transpose(1, 0, 2, 3, 4, 5), yq.transpose(1, 0, 2, 3, 4, 5))
+            for a, b_, rows, cols in out_planes:
+                dst = y[:, rows, cols]
+                dst[...] = yq[a, b_, :, : dst.shape[1], : dst.shape[2]]
         if relu:
             xp.maximum(y, 0, out=y)
 
@@ -239,19 +243,26 @@ def conv2d_winograd(xd: Any, wd: Any, bd: Any, pads, relu: bool, x: Tensor, w: T
             i0, i1 = chunks[k]
             m_ = i1 - i0
             gc = g[i0:i1]
-            keep = out[i0:i1] > 0 if relu else None
-            gq = xp.zeros((2, 2, m_, th, tw, o), dtype=dtype)  # dY in output planes, 0 where cropped
-            for a, b_, rows, cols in out_planes:
-                dst = gq[a, b_, :, : -(-(oh - a) // 2), : -(-(ow - b_) // 2)]
-                if relu:
-                    xp.multiply(gc[:, rows, cols], keep[:, rows, cols], out=dst)
-                else:
-                    dst[...] = gc[:, rows, cols]
-            if need_b:
-                gq.reshape(-1, o).sum(axis=0, out=db_parts[k])
+            if even:  # dY in output pixels, read through strided views of its output planes
+                gm = gc * (out[i0:i1] > 0) if relu else gc
+                gy = gm.reshape(m_, th, 2, tw, 2, o).transpose(4, 2, 0, 1, 3, 5)  # (b, a, m, th, tw, O)
+                if need_b:
+                    gm.reshape(-1, o).sum(axis=0, out=db_parts[k])
+            else:  # dY copied into output planes, zero where the last tile row/column is cropped
+                keep = out[i0:i1] > 0 if relu else None
+                gq = xp.zeros((2, 2, m_, th, tw, o), dtype=dtype)
+                for a, b_, rows, cols in out_planes:
+                    dst = gq[a, b_, :, : -(-(oh - a) // 2), : -(-(ow - b_) // 2)]
+                    if relu:
+                        xp.multiply(gc[:, rows, cols], keep[:, rows, cols], out=dst)
+                    else:
+                        dst[...] = gc[:, rows, cols]
+                gy = gq.transpose(1, 0, 2, 3, 4, 5)
+                if need_b:
+                    gq.reshape(-1, o).sum(axis=0, out=db_parts[k])
             # dM = A dY A^T: columns (q from b), then rows (p from a)
             t = xp.empty((2, 4, m_, th, tw, o), dtype=dtype)
-            _at_adjoint(gq.transpose(1, 0, 2, 3, 4, 5), t.transpose(1, 0, 2, 3, 4, 5))
+            _at_adjoint(gy, t.transpose(1, 0, 2, 3, 4, 5))
             dm = (
                 dm_all[:, i0 * per_image : i1 * per_image]
                 if need_w

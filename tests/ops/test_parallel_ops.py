@@ -88,7 +88,7 @@ def _train_small_cnn(threads):
             sk.layers.Input((12, 12, 1)),
             sk.layers.Conv2D(8, 5, padding="same", activation="relu"),
             sk.layers.MaxPooling2D(),
-            sk.layers.Conv2D(16, 3, padding="same", activation="relu"),  # Winograd under "auto"
+            sk.layers.Conv2D(16, 3, padding="same", activation="relu"),
             sk.layers.MaxPooling2D(),
             sk.layers.Conv2D(16, 3, padding="same", activation="relu"),
             sk.layers.Flatten(),
@@ -101,7 +101,9 @@ def _train_small_cnn(threads):
     return model.get_weights(), history.history
 
 
-def test_same_seed_same_weights_and_history_with_threads_on():
+@pytest.mark.parametrize("algorithm", ["im2col", "winograd"])
+def test_same_seed_same_weights_and_history_with_threads_on(algorithm, monkeypatch):
+    monkeypatch.setattr(convolution, "ALGORITHM", algorithm)
     weights_serial, history_serial = _train_small_cnn(1)
     weights_threaded, history_threaded = _train_small_cnn(THREADS)
     assert history_threaded == history_serial

@@ -66,8 +66,7 @@ def test_winograd_equals_im2col(n, h, w, c, o, padding, wanted, rng, algorithm):
 @pytest.mark.parametrize("shape", [(4, 14, 14, 32, 64), (3, 7, 7, 64, 128), (2, 9, 8, 16, 16)])
 def test_winograd_float32_matches_keras(shape, rng, algorithm):
     n, h, w, c, o = shape
-    algorithm("auto")
-    assert convolution.use_winograd((3, 3), (1, 1), (1, 1), c, o, h * w)
+    algorithm("winograd")
     x = rng.standard_normal((n, h, w, c)).astype("float32")
     kernel = (rng.standard_normal((3, 3, c, o)) / np.sqrt(9 * c)).astype("float32")
     for padding in ("same", "valid"):
@@ -78,12 +77,14 @@ def test_winograd_float32_matches_keras(shape, rng, algorithm):
 
 
 def test_conv2d_layer_with_many_channels_takes_winograd_and_matches_keras(rng, monkeypatch):
+    monkeypatch.setattr(convolution, "ALGORITHM", "auto")
+    monkeypatch.setattr(convolution, "WINOGRAD_MIN_PIXELS", 1)
     called = []
     original = convolution.conv2d_winograd
     monkeypatch.setattr(convolution, "conv2d_winograd", lambda *a: called.append(1) or original(*a))
-    x = rng.standard_normal((2, 9, 10, 16)).astype("float32")
-    ours = layers.Conv2D(24, 3, padding="same", activation="relu")
-    theirs = keras.layers.Conv2D(24, 3, padding="same", activation="relu")
+    x = rng.standard_normal((2, 8, 10, 32)).astype("float32")
+    ours = layers.Conv2D(40, 3, padding="same", activation="relu")
+    theirs = keras.layers.Conv2D(40, 3, padding="same", activation="relu")
     ours(x)
     theirs.build(x.shape)
     weights = [rng.standard_normal(w.shape).astype("float32") * 0.2 for w in ours.get_weights()]
@@ -103,21 +104,28 @@ def test_kernel_transform_adjoint_is_its_transpose(rng):
 
 
 @pytest.mark.parametrize(
-    "kernel,strides,dilation,c,o,expected",
+    "kernel,strides,dilation,c,o,out_shape,expected",
     [
-        ((3, 3), (1, 1), (1, 1), 32, 64, True),
-        ((3, 3), (1, 1), (1, 1), 4, 64, False),  # too few channels: im2col measured faster
-        ((3, 3), (2, 2), (1, 1), 32, 64, False),
-        ((3, 3), (1, 1), (2, 2), 32, 64, False),
-        ((5, 5), (1, 1), (1, 1), 32, 64, False),
-        ((3, 1), (1, 1), (1, 1), 32, 64, False),
+        ((3, 3), (1, 1), (1, 1), 32, 64, (128, 14, 14), True),
+        ((3, 3), (1, 1), (1, 1), 32, 64, (32, 14, 14), False),  # small batch: a tie, im2col kept
+        ((3, 3), (1, 1), (1, 1), 64, 128, (128, 7, 7), False),  # odd output: tiles overhang
+        ((3, 3), (1, 1), (1, 1), 16, 64, (128, 14, 14), False),  # too few channels
+        ((3, 3), (2, 2), (1, 1), 32, 64, (128, 14, 14), False),
+        ((3, 3), (1, 1), (2, 2), 32, 64, (128, 14, 14), False),
+        ((5, 5), (1, 1), (1, 1), 32, 64, (128, 14, 14), False),
+        ((3, 1), (1, 1), (1, 1), 32, 64, (128, 14, 14), False),
     ],
 )
-def test_dispatch_takes_winograd_only_where_it_applies(kernel, strides, dilation, c, o, expected, algorithm):
+def test_dispatch_takes_winograd_only_where_it_applies(
+    kernel, strides, dilation, c, o, out_shape, expected, algorithm
+):
     algorithm("auto")
-    assert convolution.use_winograd(kernel, strides, dilation, c, o, 100) is expected
+    assert convolution.use_winograd(kernel, strides, dilation, c, o, out_shape) is expected
     algorithm("im2col")
-    assert not convolution.use_winograd(kernel, strides, dilation, c, o, 100)
+    assert not convolution.use_winograd(kernel, strides, dilation, c, o, out_shape)
+    algorithm("winograd")
+    applies = (tuple(kernel), tuple(strides), tuple(dilation)) == ((3, 3), (1, 1), (1, 1))
+    assert convolution.use_winograd(kernel, strides, dilation, c, o, out_shape) is applies
 
 
 def test_an_unknown_algorithm_is_rejected(algorithm):
