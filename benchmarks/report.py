@@ -380,7 +380,7 @@ def markdown(meta: dict[str, Any], results: dict, framework_rows: dict, framewor
     tables = [
         ("Training: seconds per epoch", "epoch_median_s", 2, "time", 1.0),
         (
-            "Training: useful GFLOP/s (multiply-adds of the layer shapes x 2 / epoch time)",
+            "Training: useful GFLOP/s (2 x the layer shapes' multiply-adds / epoch time; ratio of times)",
             "useful_gflops",
             1,
             "rate",
