@@ -14,6 +14,13 @@ still in cache, and the backward pass rebuilds them instead of keeping a
 (N*oh*ow, kh*kw*C) matrix alive between the passes (53 MB for the tutorial CNN at
 batch 128). Measured on that network, the rebuild costs what the stored matrix's
 extra memory traffic cost, so the step time is unchanged and its memory is smaller.
+The chunks run on the execution layer's threads (`scratchnn.backend.parallel`): each
+writes its own rows of out and dx and its own partial dW, summed in chunk order, so
+every thread count gives the serial result bit for bit.
+
+This im2col path is the reference and the fallback. A 3x3 stride-1 convolution with
+enough channels takes the Winograd F(2x2, 3x3) path of `ops/winograd.py` instead where
+that measured faster (`use_winograd`; `SCRATCHNN_CONV_ALGORITHM=im2col|winograd|auto`).
 """
 
 from __future__ import annotations
