@@ -244,23 +244,28 @@ def _weights_bytes(model: Any, include_optimizer: bool) -> bytes:
     return buffer.getvalue()
 
 
-def save_model(model: Any, filepath: str, include_optimizer: bool = True, zipped: bool = True) -> None:
-    """Writes `model` in the `.keras` format (a zip, or a directory when `zipped=False`)."""
+def _members(model: Any, include_optimizer: bool) -> list[tuple[str, bytes]]:
+    """The three members of a `.keras` file, in Keras's order (metadata, config, weights)."""
     from scratchnn.saving.serialization import serialize_model
 
     config = json.dumps(serialize_model(model, include_compile=include_optimizer)).encode()
     weights = _weights_bytes(model, include_optimizer)
-    members = [(METADATA_NAME, _metadata()), (CONFIG_NAME, config), (WEIGHTS_NAME, weights)]
+    return [(METADATA_NAME, _metadata()), (CONFIG_NAME, config), (WEIGHTS_NAME, weights)]
+
+
+def _write_zip(target: Any, members: list[tuple[str, bytes]]) -> None:
+    # ZIP_STORED: the weights are float arrays, which deflate barely shrinks.
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+
+
+def save_model(model: Any, filepath: str, include_optimizer: bool = True, zipped: bool = True) -> None:
+    """Writes `model` in the `.keras` format (a zip, or a directory when `zipped=False`)."""
+    members = _members(model, include_optimizer)
 
     if zipped:
-
-        def write_zip(tmp: str) -> None:
-            # ZIP_STORED, in Keras's member order (metadata, config, weights).
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-                for name, data in members:
-                    zf.writestr(name, data)
-
-        atomic_write_file(filepath, write_zip)
+        atomic_write_file(filepath, lambda tmp: _write_zip(tmp, members))
     else:
 
         def write_dir(tmp: str) -> None:
@@ -272,6 +277,25 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True, zipped
 
 
 # -- load ---------------------------------------------------------------------------------
+def model_to_bytes(model: Any, include_optimizer: bool = True) -> bytes:
+    """The bytes of the `.keras` zip `save_model` would write, built in memory (for pickling)."""
+    buffer = io.BytesIO()
+    _write_zip(buffer, _members(model, include_optimizer))
+    return buffer.getvalue()
+
+
+def load_model_from_bytes(
+    data: bytes,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    label: str = "<in memory>",
+) -> Any:
+    """`load_model` of the `.keras` zip held in `data` (what `model_to_bytes` returns)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        config_bytes, weights = zf.read(CONFIG_NAME), zf.read(WEIGHTS_NAME)
+    return _model_from_members(config_bytes, weights, label, custom_objects, compile)
+
+
 def _read_members(filepath: str) -> tuple[bytes, bytes]:
     """(config.json, model.weights.h5) bytes of a `.keras` zip or directory, with clear errors."""
     if os.path.isdir(filepath):
@@ -343,16 +367,23 @@ def load_model(
     filepath: str, custom_objects: dict[str, Any] | None = None, compile: bool = True, safe_mode: bool = True
 ) -> Any:
     """Rebuilds a model from a `.keras` zip or directory written by scratchnn or Keras 3."""
+    filepath = os.fspath(filepath)
+    config_bytes, weights = _read_members(filepath)
+    return _model_from_members(config_bytes, weights, filepath, custom_objects, compile)
+
+
+def _model_from_members(
+    config_bytes: bytes, weights: bytes, label: str, custom_objects: dict[str, Any] | None, compile: bool
+) -> Any:
+    """The model described by config.json and model.weights.h5 (`label` names the source in errors)."""
     from scratchnn.saving.registry import CustomObjectScope
     from scratchnn.saving.serialization import deserialize_model
 
-    filepath = os.fspath(filepath)
-    config_bytes, weights = _read_members(filepath)
-    config = parse_config(config_bytes, filepath)
+    config = parse_config(config_bytes, label)
     with CustomObjectScope(custom_objects or {}):
         model = deserialize_model(config, custom_objects, compile=compile)
     if not weights:
-        raise ValueError(f"The saved model {filepath!r} has no {WEIGHTS_NAME}.")
-    with open_h5_bytes(weights, filepath) as f:
-        read_weights(model, f, filepath, skip_optimizer=not compile)
+        raise ValueError(f"The saved model {label!r} has no {WEIGHTS_NAME}.")
+    with open_h5_bytes(weights, label) as f:
+        read_weights(model, f, label, skip_optimizer=not compile)
     return model
