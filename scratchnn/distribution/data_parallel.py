@@ -1,0 +1,351 @@
+"""`DataParallel`: synchronous data-parallel SGD over MPI ranks, and what `fit` does with it.
+
+With R ranks and the user's batch size B (the *global* batch), every rank
+walks the same sequence of global batches (rank 0's shuffle order, broadcast
+each epoch) and trains on its own rows of each: rank r takes rows
+[B*r//R, B*(r+1)//R). One step on every rank:
+
+    g_r = d(loss on the n_r rows of rank r)/dw          (a mean over n_r rows)
+    g   = sum_r (n_r / B) * g_r                          (one Allreduce of one flat buffer)
+        = d(mean loss over the B rows)/dw                (the single-process gradient)
+
+so every rank applies the same update, and R ranks follow the single-process
+trajectory: the same sums, grouped differently (float32 rounding apart).
+`ReplicaSync` holds the per-fit state: the communicator, the flat buffer
+(allocated once), the metric-state reduction and the timing counters.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import numpy as np
+
+from scratchnn.backend import random
+from scratchnn.distribution import mpi
+from scratchnn.distribution.distribution_lib import (
+    DEFAULT_BATCH_DIM_NAME,
+    DeviceMesh,
+    Distribution,
+    list_devices,
+)
+
+# Callbacks that write files or the terminal: only rank 0 runs them (matched by class name so that
+# this module needs nothing above it in the import order).
+CHIEF_ONLY_CALLBACKS = ("ProgbarLogger", "ModelCheckpoint", "CSVLogger", "TensorBoard", "BackupAndRestore")
+# Loss reductions whose gradient over a split batch is the size-weighted sum of the shards' gradients.
+_MEAN_REDUCTIONS = ("sum_over_batch_size", "mean")
+
+
+class DataParallel(Distribution):
+    """Data parallelism: a replica of the model on every MPI rank, each training on its share of every batch.
+
+    Start the job with `mpiexec -n R python script.py` (or `mpiexec -n R
+    scratchnn train RECIPE`). With `set_distribution(DataParallel())`,
+    `fit` broadcasts rank 0's weights, splits every batch of `batch_size`
+    rows into R shards, averages the gradients with one Allreduce per step
+    and reduces the metrics across ranks; only rank 0 shows the progress bar
+    and runs the file-writing callbacks (ModelCheckpoint, CSVLogger,
+    TensorBoard, BackupAndRestore). `evaluate` splits the data the same way.
+    In a single process it changes nothing.
+
+    Args:
+        device_mesh: a 1-D `DeviceMesh` with one device per rank. Defaults to None.
+        devices: device names for a 1-D mesh. Defaults to None (`list_devices()`).
+        auto_shard_dataset: must be True: every rank is given the same data and takes its share.
+
+    Raises:
+        ImportError: naming the `scratchnn[mpi]` extra when mpi4py is missing.
+        ValueError: a mesh whose size is not the number of ranks, or `auto_shard_dataset=False`.
+
+    Example:
+
+    >>> keras.distribution.set_distribution(keras.distribution.DataParallel())  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, device_mesh: DeviceMesh | None = None, devices: Any = None, auto_shard_dataset: bool = True
+    ):
+        mpi.import_mpi()
+        if device_mesh is not None:
+            if not isinstance(device_mesh, DeviceMesh):
+                raise ValueError(
+                    f"Expect `mesh` to be an instance of `DeviceMesh`. Received: mesh={device_mesh!r} "
+                    f"(of type {type(device_mesh).__name__})"
+                )
+            if device_mesh.devices.ndim != 1:
+                warnings.warn(
+                    f"Expect the input mesh to be 1D, but received mesh.devices.ndim={device_mesh.devices.ndim}. "
+                    "The first axis will be used for data-parallel sharding.",
+                    stacklevel=2,
+                )
+            mesh, batch_dim = device_mesh, device_mesh.axis_names[0]
+        else:
+            names = np.array(list_devices() if not devices else devices)
+            mesh, batch_dim = DeviceMesh(names.shape, [DEFAULT_BATCH_DIM_NAME], names), DEFAULT_BATCH_DIM_NAME
+        super().__init__(mesh, batch_dim, auto_shard_dataset)
+        if not auto_shard_dataset:
+            raise ValueError(
+                "DataParallel over MPI needs auto_shard_dataset=True: pass the same data on every rank and each "
+                "rank trains on its share of every batch. Received: auto_shard_dataset=False"
+            )
+        if mesh.devices.size != self.num_processes:
+            raise ValueError(
+                f"DataParallel runs one replica per MPI rank, but the mesh has {mesh.devices.size} devices and "
+                f"{self.num_processes} ranks were started. Start the job with `mpiexec -n {mesh.devices.size} ...`, "
+                f"or use the default devices. Received: devices={mesh.devices.tolist()}"
+            )
+
+    @property
+    def num_model_replicas(self) -> int:
+        return int(self.device_mesh.devices.size)
+
+    @property
+    def data_shard_id(self) -> int:
+        return self.process_id
+
+    def replicas(self) -> ReplicaSync | None:
+        """The synchronisation of a `fit`/`evaluate` (None in a single process: nothing to do)."""
+        return ReplicaSync() if self.num_processes > 1 else None
+
+
+def shard_bounds(length: int, rank: int, size: int) -> tuple[int, int]:
+    """Rows [lo, hi) of a batch of `length` rows that rank `rank` of `size` takes (sizes differ by at most 1)."""
+    return length * rank // size, length * (rank + 1) // size
+
+
+class ReplicaSync:
+    """What the trainer asks of the other ranks during one `fit` or `evaluate` call.
+
+    Attributes:
+        comm: the `mpi.Communicator` (its `seconds` and `bytes` count the collectives).
+        rank, size: this rank and the number of ranks.
+        is_chief: whether this is rank 0, the one that writes.
+        steps: training steps synchronised so far.
+    """
+
+    def __init__(self, comm: mpi.Communicator | None = None) -> None:
+        self.comm = comm or mpi.Communicator()
+        self.rank, self.size = self.comm.rank, self.comm.size
+        self.steps = 0
+        self._buffer: np.ndarray | None = None
+
+    @property
+    def is_chief(self) -> bool:
+        return self.rank == 0
+
+    # -- the start of a fit ---------------------------------------------------------------------
+    def begin(self, model: Any) -> None:
+        """Checks the losses, gives every rank rank 0's weights and each rank its own random stream."""
+        check_losses(model)
+        weights = model.get_weights()
+        if weights:
+            flat = np.concatenate([w.ravel() for w in weights]).astype(np.float64)
+            self.comm.broadcast(flat, "the broadcast of rank 0's weights")
+            offset, restored = 0, []
+            for w in weights:
+                restored.append(flat[offset : offset + w.size].reshape(w.shape).astype(w.dtype))
+                offset += w.size
+            model.set_weights(restored)
+        if self.rank > 0:
+            # Dropout masks must differ between ranks (each draws for its own rows); rank 0 keeps its
+            # stream, so its draws are those of a single process with the same seed.
+            state = int(random.generator().integers(2**63))
+            random.set_generator(np.random.default_rng([state, self.rank]))
+
+    def filter_callbacks(self, callbacks: list[Any]) -> list[Any]:
+        """The callbacks this rank runs: all of them on rank 0, none that write on the others."""
+        if self.is_chief:
+            return callbacks
+        return [cb for cb in callbacks if type(cb).__name__ not in CHIEF_ONLY_CALLBACKS]
+
+    # -- the data ---------------------------------------------------------------------------------------
+    def shuffle_order(self, order: np.ndarray) -> np.ndarray:
+        """Rank 0's shuffle order of the epoch, on every rank (so each rank's shards are the same batches)."""
+        order = np.ascontiguousarray(order, dtype=np.int64)
+        return self.comm.broadcast(order, "the broadcast of the epoch's shuffle order")
+
+    def shard(self, index: Any, length: int) -> tuple[Any, float]:
+        """This rank's rows of a global batch `index` (a slice or an index array) of `length` rows.
+
+        Returns:
+            (the rows, n_r / length): the weight of this rank's gradient in the global one.
+        """
+        lo, hi = shard_bounds(length, self.rank, self.size)
+        if isinstance(index, slice):
+            start = index.start or 0
+            return slice(start + lo, start + hi), (hi - lo) / length
+        return index[lo:hi], (hi - lo) / length
+
+    def evaluation_rows(self, n: int) -> slice:
+        """This rank's contiguous part of `n` rows to evaluate (the metric states are summed afterwards)."""
+        lo, hi = shard_bounds(n, self.rank, self.size)
+        return slice(lo, hi)
+
+    # -- one step -------------------------------------------------------------------------------------
+    def reduce_gradients(self, grads: list[Any] | None, variables: list[Any], weight: float) -> list[Any]:
+        """sum_r weight_r * grads_r on every rank, with one Allreduce of one flat buffer.
+
+        The buffer holds every gradient, then one presence flag per variable:
+        a variable outside the graph has no gradient (None) on any rank and
+        stays None, and a rank whose shard of a short last batch is empty
+        passes `grads=None` and still receives the others' sum.
+
+        Args:
+            grads: this rank's gradients, one per variable (None entries: not in the graph), or None.
+            variables: the trainable variables (their shapes size the buffer).
+            weight: this rank's n_r / B.
+
+        Returns:
+            The reduced gradients, as views into the buffer (valid until the next step).
+        """
+        sizes = [int(np.prod(v.shape)) for v in variables]
+        total = sum(sizes)
+        if self._buffer is None or self._buffer.size != total + len(sizes):
+            dtype = np.result_type(*(np.dtype(v.dtype) for v in variables)) if variables else np.float32
+            self._buffer = np.empty(total + len(sizes), dtype=dtype)
+        buffer, offset = self._buffer, 0
+        grads = [None] * len(sizes) if grads is None else grads
+        flags = buffer[total:]
+        for i, (g, size) in enumerate(zip(grads, sizes)):
+            view = buffer[offset : offset + size]
+            if g is None:
+                view.fill(0)
+            else:
+                # The scaling rides on the copy into the buffer: no separate pass over the gradients.
+                np.multiply(np.asarray(getattr(g, "data", g)).reshape(-1), weight, out=view, casting="unsafe")
+            flags[i] = g is not None
+            offset += size
+        self.comm.allreduce_sum(buffer, f"the gradient Allreduce of step {self.steps + 1}")
+        self.steps += 1
+        out, offset = [], 0
+        for i, (size, variable) in enumerate(zip(sizes, variables)):
+            out.append(buffer[offset : offset + size].reshape(variable.shape) if flags[i] > 0 else None)
+            offset += size
+        return out
+
+    def agree(self, flag: bool, what: str) -> bool:
+        """Whether any rank's `flag` is set (e.g. stop_training), the same answer on every rank."""
+        value = np.array([1.0 if flag else 0.0])
+        return bool(self.comm.allreduce_sum(value, what)[0] > 0)
+
+    # -- metrics ----------------------------------------------------------------------------------------
+    def reduce_metrics(self, metrics: list[Any], what: str) -> None:
+        """Sums the accumulated state of every metric over the ranks, in place (one Allreduce).
+
+        A metric's state is what `reset_state` sets to zero (totals, counts,
+        confusion counts, variables), found by resetting a copy; the rest
+        (thresholds, names) is configuration and stays. Summed states give
+        the metric over all ranks' rows: means, accuracies, precision, AUC...
+        """
+        slots = [slot for metric in metrics for slot in _state_slots(metric)]
+        if not slots:
+            return
+        values = [np.asarray(get(), dtype=np.float64).ravel() for get, _ in slots]
+        flat = self.comm.allreduce_sum(np.concatenate(values), what)
+        offset = 0
+        for (_, put), value in zip(slots, values):
+            put(flat[offset : offset + value.size])
+            offset += value.size
+
+
+def check_losses(model: Any) -> None:
+    """Raises if a compiled loss's reduction does not split over shards as a size-weighted sum.
+
+    Raises:
+        ValueError: naming the loss and its reduction.
+    """
+    losses = model.loss if isinstance(model.loss, (list, tuple)) else (
+        list(model.loss.values()) if isinstance(model.loss, dict) else [model.loss]
+    )  # fmt: skip
+    for loss in losses:
+        reduction = getattr(loss, "reduction", "sum_over_batch_size")
+        if reduction not in _MEAN_REDUCTIONS:
+            raise ValueError(
+                f"DataParallel averages each rank's mean gradient, which needs a loss reduced by the mean over the "
+                f"batch ('sum_over_batch_size', the default). Received: loss={loss!r} with reduction={reduction!r}"
+            )
+
+
+def _state_slots(metric: Any) -> list[tuple[Any, Any]]:
+    """(read, write) pairs of a metric's state: what `reset_state` zeroes (or empties), found on a reset copy.
+
+    State may be a number, an array, a list or tuple of arrays (AUC's counts),
+    a variable, or a metric held by the metric.
+    """
+    probe = copy.deepcopy(metric)
+    probe.reset_state()
+    slots: list[tuple[Any, Any]] = []
+    for name in sorted(vars(metric)):
+        value, reset = getattr(metric, name), getattr(probe, name, None)
+        if hasattr(value, "reset_state") and hasattr(value, "update_state"):
+            slots += _state_slots(value)
+        elif _is_state(value, reset):
+            slots.append(_attribute_slot(metric, name, value))
+    for variable in getattr(metric, "variables", []):
+        slots.append(
+            (
+                lambda v=variable: v.data,
+                lambda x, v=variable: v.data.__setitem__(..., x.reshape(v.data.shape)),
+            )
+        )
+    return slots
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, np.number)):
+        return True
+    return isinstance(value, np.ndarray) and value.dtype.kind in "iuf"
+
+
+def _is_state(value: Any, reset: Any) -> bool:
+    """Whether `value` is accumulated state: numeric, and zero (or None: not yet shaped) once reset.
+
+    A configuration value that is zero is summed too, harmlessly: it is zero on every rank.
+    """
+    if isinstance(value, (list, tuple)) and value and all(_is_number(v) for v in value):
+        if reset is None:
+            return True
+        return (
+            isinstance(reset, (list, tuple))
+            and len(reset) == len(value)
+            and all(_is_state(v, r) for v, r in zip(value, reset))
+        )
+    if not _is_number(value):
+        return False
+    return reset is None or (_is_number(reset) and np.shape(value) == np.shape(reset) and not np.any(reset))
+
+
+def _like(template: Any, flat: np.ndarray) -> Any:
+    """`flat` (float64) back in the type, shape and dtype of `template`."""
+    if isinstance(template, np.ndarray):
+        return flat.reshape(template.shape).astype(template.dtype)
+    if isinstance(template, (int, np.integer)):
+        return type(template)(round(float(flat[0])))
+    return type(template)(flat[0])
+
+
+def _attribute_slot(metric: Any, name: str, value: Any) -> tuple[Any, Any]:
+    def get() -> np.ndarray:
+        current = getattr(metric, name)
+        if isinstance(current, (list, tuple)):
+            return np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in current])
+        return current
+
+    def put(flat: np.ndarray) -> None:
+        current = getattr(metric, name)
+        if isinstance(current, (list, tuple)):
+            parts, offset = [], 0
+            for item in current:
+                size = int(np.size(item))
+                parts.append(_like(item, flat[offset : offset + size]))
+                offset += size
+            setattr(metric, name, type(current)(parts))
+        else:
+            setattr(metric, name, _like(current, flat))
+
+    return get, put
