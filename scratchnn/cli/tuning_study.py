@@ -70,6 +70,7 @@ def run_study(args: argparse.Namespace, recipe: Any, space: Any) -> int:
     from scratchnn.tuning import study as study_module
     from scratchnn.tuning.progress import Progress, plural
 
+    study_module.import_optuna()  # before anything is written: a missing extra is the first thing said
     kind = sampler_kind(args)
     if not space.searched:
         raise _common.CliError(

@@ -158,7 +158,24 @@ def test_grid_and_random_run_without_optuna(tmp_path, monkeypatch, capsys):
     args = ["tune", "mnist-dense", "--random", "1", "--learning-rate", "0.05", "--epochs", "1", *TINY,
             "--output", str(tmp_path)]  # fmt: skip
     assert main(args) == 0
-    assert main(["tune", "mnist-dense", "--trials", "2", "--learning-rate", "0.01", "0.1"]) == 1
+    storage = tmp_path / "studies" / "s.journal"
+    assert (
+        main(
+            [
+                "tune",
+                "mnist-dense",
+                "--trials",
+                "2",
+                "--learning-rate",
+                "0.01",
+                "0.1",
+                "--storage",
+                str(storage),
+            ]
+        )
+        == 1
+    )
+    assert not storage.parent.exists()  # nothing written
     err = capsys.readouterr().err.strip()
     assert err.startswith("scratchnn tune: ") and 'pip install "scratchnn[tune]"' in err and "\n" not in err
 
