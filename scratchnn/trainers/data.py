@@ -160,6 +160,42 @@ def check_batch_size(batch_size: Any) -> int:
     return batch_size
 
 
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """One batch as `fit` hands it to `train_step`: `x`, `(x, y)` or `(x, y, sample_weight)`.
+
+    Keras's convention (keras/src/trainers/data_adapters/data_adapter_utils.py): without
+    targets a batch is `x` itself, or `(x,)` when `x` is a tuple or list of inputs, so that
+    unpacking it never mistakes the inputs for (x, y).
+    """
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """The inverse of `pack_x_y_sample_weight`: (x, y or None, sample_weight or None).
+
+    Raises:
+        ValueError: for a tuple of more than three items.
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`. "
+        f"Received a tuple of {len(data)} items: {data!r:.200}"
+    )
+
+
 def unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:
     """(x_val, y_val) or (x_val, y_val, sample_weight) -> a triple, the weight None when absent."""
     if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
