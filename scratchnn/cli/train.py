@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from scratchnn.callbacks import Callback
-from scratchnn.cli import _common
+from scratchnn.cli import _common, mpi_launch
 
 
 def register(subparsers) -> None:
@@ -266,6 +266,7 @@ def _draw_plots(
 
 
 @_common.command("train")
+@mpi_launch.data_parallel_ranks
 def run(args: argparse.Namespace) -> int:
     recipe = recipe_from_args(args)
     model = None

@@ -18,12 +18,15 @@ trajectory: the same sums, grouped differently (float32 rounding apart).
 from __future__ import annotations
 
 import copy
+import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from scratchnn.backend import random
+from scratchnn.callbacks.callback import Callback
 from scratchnn.distribution import mpi
 from scratchnn.distribution.distribution_lib import (
     DEFAULT_BATCH_DIM_NAME,
@@ -35,6 +38,7 @@ from scratchnn.distribution.distribution_lib import (
 # Callbacks that write files or the terminal: only rank 0 runs them (matched by class name so that
 # this module needs nothing above it in the import order).
 CHIEF_ONLY_CALLBACKS = ("ProgbarLogger", "ModelCheckpoint", "CSVLogger", "TensorBoard", "BackupAndRestore")
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
 # Loss reductions whose gradient over a split batch is the size-weighted sum of the shards' gradients.
 _MEAN_REDUCTIONS = ("sum_over_batch_size", "mean")
 
@@ -98,6 +102,9 @@ class DataParallel(Distribution):
                 f"or use the default devices. Received: devices={mesh.devices.tolist()}"
             )
 
+        if self.num_processes > 1:
+            abort_on_uncaught_exceptions()
+
     @property
     def num_model_replicas(self) -> int:
         return int(self.device_mesh.devices.size)
@@ -109,6 +116,25 @@ class DataParallel(Distribution):
     def replicas(self) -> ReplicaSync | None:
         """The synchronisation of a `fit`/`evaluate` (None in a single process: nothing to do)."""
         return ReplicaSync() if self.num_processes > 1 else None
+
+
+def abort_on_uncaught_exceptions() -> None:
+    """Makes an exception that ends this rank's program end the whole MPI job (after its traceback).
+
+    Without it the other ranks would wait for this one in their next collective until the
+    timeout: mpiexec ends a job when a rank is killed, not when one exits with an error.
+    """
+    if getattr(sys.excepthook, "_scratchnn_aborts", False):
+        return
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, traceback: Any) -> None:
+        previous(kind, value, traceback)
+        comm = mpi.Communicator(timeout=1.0)
+        comm.abort(f"{kind.__name__}: {value}; ending the job (the other ranks would wait for this one)")
+
+    hook._scratchnn_aborts = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
 
 
 def shard_bounds(length: int, rank: int, size: int) -> tuple[int, int]:
@@ -130,13 +156,63 @@ class ReplicaSync:
         self.comm = comm or mpi.Communicator()
         self.rank, self.size = self.comm.rank, self.comm.size
         self.steps = 0
+        self.weight = 1.0
+        self.sync_batch_stops = False
+        self._outer: ReplicaSync | None = None
         self._buffer: np.ndarray | None = None
 
     @property
     def is_chief(self) -> bool:
         return self.rank == 0
 
-    # -- the start of a fit ---------------------------------------------------------------------
+    # -- the start and the end of a fit or evaluate ---------------------------------------------
+    def start_fit(
+        self, model: Any, callbacks: Any, verbose: int, n: int, batch_size: int, steps: int
+    ) -> tuple[list[Any], int]:
+        """Prepares a `fit` of `n` rows: every rank starts from rank 0's weights, and the
+        optimizer sums the ranks' gradients until `end`.
+
+        Returns:
+            (the callbacks this rank runs, its verbosity: 0 but on rank 0).
+
+        Raises:
+            ValueError: for a loss that does not average over the batch, or a last batch with
+                fewer rows than ranks.
+        """
+        last = n % batch_size
+        if 0 < last < self.size and steps * batch_size > n:
+            raise ValueError(
+                f"The last batch of each epoch has {last} row(s) ({n} samples, batch_size={batch_size}), fewer "
+                f"than the {self.size} ranks, so a rank would have no rows. Pass a batch size that leaves at "
+                f"least {self.size} rows in the last batch, or leave out {last} sample(s)."
+            )
+        callbacks = self.filter_callbacks(callbacks)
+        self.begin(model)
+        model.optimizer._gradient_reducer = self._reduce_step_gradients
+        model._replica_sync = self
+        return callbacks, verbose if self.is_chief else 0
+
+    def end(self, model: Any) -> None:
+        """Ends the fit: the optimizer updates from this process's gradients again."""
+        if getattr(model, "optimizer", None) is not None:
+            model.optimizer._gradient_reducer = None
+        model._replica_sync = None
+
+    def start_evaluate(
+        self, model: Any, callbacks: Any, verbose: int, n: int
+    ) -> tuple[list[Any], int, slice]:
+        """Prepares an `evaluate` of `n` rows: each rank takes its part, the metrics are summed.
+
+        Returns:
+            (the callbacks this rank runs, its verbosity, its rows).
+        """
+        self._outer = getattr(model, "_replica_sync", None)  # an evaluate called from a fit's callback
+        model._replica_sync = self
+        return self.filter_callbacks(callbacks), verbose if self.is_chief else 0, self.evaluation_rows(n)
+
+    def end_evaluate(self, model: Any) -> None:
+        model._replica_sync = self._outer
+
     def begin(self, model: Any) -> None:
         """Checks the losses, gives every rank rank 0's weights and each rank its own random stream."""
         check_losses(model)
@@ -155,13 +231,51 @@ class ReplicaSync:
             state = int(random.generator().integers(2**63))
             random.set_generator(np.random.default_rng([state, self.rank]))
 
-    def filter_callbacks(self, callbacks: list[Any]) -> list[Any]:
-        """The callbacks this rank runs: all of them on rank 0, none that write on the others."""
-        if self.is_chief:
-            return callbacks
-        return [cb for cb in callbacks if type(cb).__name__ not in CHIEF_ONLY_CALLBACKS]
+    def filter_callbacks(self, callbacks: Any) -> list[Any]:
+        """The callbacks this rank runs: all of them on rank 0, none that write on the others.
+
+        Also decides, the same way on every rank, whether the ranks must agree on
+        `stop_training` after every batch: only when a callback that every rank runs
+        has a batch hook (which might stop training there).
+        """
+        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+        everywhere = [cb for cb in callbacks if type(cb).__name__ not in CHIEF_ONLY_CALLBACKS]
+        self.sync_batch_stops = any(
+            getattr(type(cb), hook, None) is not getattr(Callback, hook) or hook in vars(cb)
+            for cb in everywhere
+            for hook in _BATCH_HOOKS
+        )
+        return callbacks if self.is_chief else everywhere
 
     # -- the data ---------------------------------------------------------------------------------------
+    def batches(self, n: int, batch_size: int, shuffle: bool, steps: int | None) -> Iterator[Any]:
+        """This rank's rows of each global batch of an epoch (`data.batch_indices`, sharded).
+
+        Rank 0 draws the shuffle order from the global generator, as a single
+        process does, and every rank uses it. `self.weight` is set to n_r / B
+        for each batch, for the gradient reduction of its step.
+        """
+        if shuffle:
+            order = self.shuffle_order(random.generator().permutation(n))
+            chunks: Iterator[Any] = (order[i : i + batch_size] for i in range(0, n, batch_size))
+        else:
+            chunks = (slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size))
+        for step, chunk in enumerate(chunks):
+            if steps is not None and step >= steps:
+                return
+            length = len(chunk) if not isinstance(chunk, slice) else chunk.stop - chunk.start
+            rows, self.weight = self.shard(chunk, length)
+            yield rows
+
+    def after_batch(self, model: Any) -> None:
+        """Makes the ranks agree on `stop_training` when a batch hook could have set it on one."""
+        if self.sync_batch_stops:
+            model.stop_training = self.agree(model.stop_training, f"the stop check of step {self.steps}")
+
+    def after_epoch(self, model: Any) -> None:
+        """Makes the ranks agree on `stop_training` (EarlyStopping on rank 0's logs stops them all)."""
+        model.stop_training = self.agree(model.stop_training, "the stop check at the end of an epoch")
+
     def shuffle_order(self, order: np.ndarray) -> np.ndarray:
         """Rank 0's shuffle order of the epoch, on every rank (so each rank's shards are the same batches)."""
         order = np.ascontiguousarray(order, dtype=np.int64)
@@ -185,6 +299,10 @@ class ReplicaSync:
         return slice(lo, hi)
 
     # -- one step -------------------------------------------------------------------------------------
+    def _reduce_step_gradients(self, grads: Any, variables: Any) -> list[Any]:
+        """The optimizer's `_gradient_reducer` during a fit: this step's weight is `self.weight`."""
+        return self.reduce_gradients(list(grads), list(variables), self.weight)
+
     def reduce_gradients(self, grads: list[Any] | None, variables: list[Any], weight: float) -> list[Any]:
         """sum_r weight_r * grads_r on every rank, with one Allreduce of one flat buffer.
 
@@ -280,8 +398,10 @@ def _state_slots(metric: Any) -> list[tuple[Any, Any]]:
     slots: list[tuple[Any, Any]] = []
     for name in sorted(vars(metric)):
         value, reset = getattr(metric, name), getattr(probe, name, None)
-        if hasattr(value, "reset_state") and hasattr(value, "update_state"):
-            slots += _state_slots(value)
+        inner = _metrics_in(value)
+        if inner:
+            for sub in inner:  # the compiled metrics hold their metrics in lists per output
+                slots += _state_slots(sub)
         elif _is_state(value, reset):
             slots.append(_attribute_slot(metric, name, value))
     for variable in getattr(metric, "variables", []):
@@ -292,6 +412,17 @@ def _state_slots(metric: Any) -> list[tuple[Any, Any]]:
             )
         )
     return slots
+
+
+def _metrics_in(value: Any) -> list[Any]:
+    """The metrics that `value` is or holds (in lists, tuples and dicts, at any depth)."""
+    if hasattr(value, "reset_state") and hasattr(value, "update_state"):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [m for item in value for m in _metrics_in(item)]
+    return []
 
 
 def _is_number(value: Any) -> bool:
