@@ -181,3 +181,14 @@ def test_fresh_process_seconds_is_the_median_and_none_on_failure():
     env = dict(os.environ)
     assert report._fresh_process_seconds("print(0.25)", env, 2) == 0.25
     assert report._fresh_process_seconds("raise SystemExit(1)", env, 2) is None
+
+
+def test_mpi_scaling_quick_run_reports_the_allreduce(capsys):
+    from benchmarks import mpi_scaling
+
+    assert mpi_scaling.main(["--quick", "--workloads", "dense128", "--samples", "512", "--epochs", "1"]) == 0
+    text = capsys.readouterr().out
+    row = next(line for line in text.splitlines() if line.startswith("| dense128 | "))
+    # 784*250 + 250 + 250*100 + 100 + 100*10 + 10 float32 gradients and 6 presence flags.
+    assert row.split("|")[2].strip() == f"{(222_360 + 6) * 4 / 1e6:.2f} MB"
+    assert "2 ranks x 1 thread" in text and "10 Gbit/s" in text

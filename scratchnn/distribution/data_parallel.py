@@ -102,6 +102,7 @@ class DataParallel(Distribution):
                 f"or use the default devices. Received: devices={mesh.devices.tolist()}"
             )
 
+        self.last_replicas: ReplicaSync | None = None
         if self.num_processes > 1:
             abort_on_uncaught_exceptions()
 
@@ -114,8 +115,15 @@ class DataParallel(Distribution):
         return self.process_id
 
     def replicas(self) -> ReplicaSync | None:
-        """The synchronisation of a `fit`/`evaluate` (None in a single process: nothing to do)."""
-        return ReplicaSync() if self.num_processes > 1 else None
+        """The synchronisation of a `fit`/`evaluate` (None in a single process: nothing to do).
+
+        The last one stays readable as `last_replicas` (its communicator counts the seconds
+        spent in collectives and the bytes this rank contributed).
+        """
+        if self.num_processes <= 1:
+            return None
+        self.last_replicas = ReplicaSync()
+        return self.last_replicas
 
 
 def abort_on_uncaught_exceptions() -> None:
