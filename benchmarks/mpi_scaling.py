@@ -37,6 +37,7 @@ WORKLOADS = (("dense32", "mnist-dense", 32, 20000), ("dense128", "mnist-dense", 
              ("cnn128", "mnist-cnn", 128, 2048))  # fmt: skip
 CONFIGS = (("1 rank x 1 thread", 1, 1), ("1 rank x 2 threads", 1, 2), ("2 ranks x 1 thread", 2, 1))
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+LOADED = 0.5  # the load average above which the report says the machine was busy (as benchmarks/run.py)
 
 
 def worker(recipe_name: str, batch_size: int, samples: int, epochs: int) -> None:
@@ -134,6 +135,7 @@ def render(best: dict[str, dict[str, dict[str, Any]]], command: str, loads: tupl
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, `{command}`; {report.machine()}. "
         f"Load average before / after: {loads[0]} / {loads[1]}.",
         "",
+        *_load_warning(loads),
         "Seconds per epoch (the best round; the global batch is the same in every configuration):",
         "",
         "| workload | " + " | ".join(c[0] for c in CONFIGS) + " | 2 ranks ÷ 1 rank x 2 threads |",
@@ -166,6 +168,24 @@ def render(best: dict[str, dict[str, dict[str, Any]]], command: str, loads: tupl
         )
     lines += ["", *_cluster_notes(best), ""]
     return "\n".join(lines)
+
+
+def _load_warning(loads: tuple[str, str]) -> list[str]:
+    """A warning paragraph when the machine was busy: the timings then measure the neighbours too."""
+    try:
+        busiest = max(float(text.split()[0]) for text in loads)
+    except (ValueError, IndexError):
+        return []
+    if busiest <= LOADED:
+        return []
+    return [
+        f"**Measured on a loaded machine** (a 1-minute load average of up to {busiest:.1f} on "
+        f"{os.cpu_count()} CPUs): other processes held the cores, and a BLAS that splits each product "
+        "over two threads waits for the slower thread at every product, so `1 rank x 2 threads` suffers "
+        "most. These timings say how the configurations behave beside busy neighbours, not how they "
+        "scale; rerun on a quiet machine for that.",
+        "",
+    ]
 
 
 def _cluster_notes(best: dict[str, dict[str, dict[str, Any]]]) -> list[str]:

@@ -177,8 +177,7 @@ class ReplicaSync:
     def start_fit(
         self, model: Any, callbacks: Any, verbose: int, n: int, batch_size: int, steps: int
     ) -> tuple[list[Any], int]:
-        """Prepares a `fit` of `n` rows: every rank starts from rank 0's weights, and the
-        optimizer sums the ranks' gradients until `end`.
+        """Prepares a `fit` of `n` rows: the optimizer sums the ranks' gradients until `end`.
 
         Returns:
             (the callbacks this rank runs, its verbosity: 0 but on rank 0).
@@ -222,22 +221,35 @@ class ReplicaSync:
         model._replica_sync = self._outer
 
     def begin(self, model: Any) -> None:
-        """Checks the losses, gives every rank rank 0's weights and each rank its own random stream."""
+        """Checks the losses and gives each rank its own random stream."""
         check_losses(model)
-        weights = model.get_weights()
-        if weights:
-            flat = np.concatenate([w.ravel() for w in weights]).astype(np.float64)
-            self.comm.broadcast(flat, "the broadcast of rank 0's weights")
-            offset, restored = 0, []
-            for w in weights:
-                restored.append(flat[offset : offset + w.size].reshape(w.shape).astype(w.dtype))
-                offset += w.size
-            model.set_weights(restored)
         if self.rank > 0:
             # Dropout masks must differ between ranks (each draws for its own rows); rank 0 keeps its
             # stream, so its draws are those of a single process with the same seed.
             state = int(random.generator().integers(2**63))
             random.set_generator(np.random.default_rng([state, self.rank]))
+
+    def after_train_begin(self, model: Any, initial_epoch: int) -> int:
+        """Every rank takes rank 0's weights, optimizer state and first epoch (one broadcast).
+
+        This runs after the callbacks' `on_train_begin`, so a backup that rank 0's
+        BackupAndRestore restored reaches every rank. The optimizer is built first
+        on every rank, so that its slot variables line up.
+
+        Returns:
+            The epoch to start from.
+        """
+        optimizer = model.optimizer
+        if not optimizer.built:
+            optimizer.build(model.trainable_weights)
+        state = [v.data for v in model.weights] + [v.data for v in optimizer.variables]
+        flat = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in state] + [[initial_epoch]])
+        self.comm.broadcast(flat, "the broadcast of rank 0's weights")
+        offset = 0
+        for array in state:
+            array[...] = flat[offset : offset + array.size].reshape(array.shape)
+            offset += array.size
+        return int(flat[-1])
 
     def filter_callbacks(self, callbacks: Any) -> list[Any]:
         """The callbacks this rank runs: all of them on rank 0, none that write on the others.

@@ -401,6 +401,8 @@ class Trainer:
         if resume is not None:
             initial_epoch = resume
             self._initial_epoch = None
+        if replicas is not None:  # every rank starts from rank 0's weights, optimizer state and epoch
+            initial_epoch = replicas.after_train_begin(self, initial_epoch)
         wants_batch_logs = cbs.wants_batch_logs("on_train_batch_end")
         epoch_logs: dict[str, Any] = {}
         started = time.perf_counter()
