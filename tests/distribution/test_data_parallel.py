@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from scratchnn import keras, metrics
+from scratchnn import keras
 from scratchnn.distribution import data_parallel, distribution_lib
 
 
@@ -88,44 +88,6 @@ def test_shard_of_a_slice_and_of_an_index_array():
     assert replicas.shard(slice(64, 96), 32) == (slice(80, 96), 0.5)
     rows, weight = replicas.shard(np.arange(10, 15), 5)
     assert rows.tolist() == [12, 13, 14] and weight == pytest.approx(0.6)
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: metrics.Mean(),
-        lambda: metrics.SparseCategoricalAccuracy(),
-        lambda: metrics.Precision(),
-        lambda: metrics.AUC(num_thresholds=11),
-        lambda: metrics.MeanSquaredError(),
-    ],
-    ids=["mean", "accuracy", "precision", "auc", "mse"],
-)
-def test_summed_metric_states_give_the_metric_over_all_rows(make, rng):
-    y = rng.integers(0, 2, 40)
-    p = rng.random((40, 2)).astype("float32")
-    p /= p.sum(axis=1, keepdims=True)
-
-    def update(metric, rows):
-        if type(metric) is metrics.Mean:
-            metric.update_state(p[rows, 1])
-        elif isinstance(metric, metrics.SparseCategoricalAccuracy):
-            metric.update_state(y[rows], p[rows])
-        else:  # (N, 1): one value per sample
-            metric.update_state(y[rows, None].astype("float32"), p[rows, 1:])
-
-    whole, mine, theirs = make(), make(), make()
-    update(whole, slice(0, 40))
-    update(mine, slice(0, 23))
-    update(theirs, slice(23, 40))
-    replicas = sync()
-    replicas.comm.other.append(
-        np.concatenate(
-            [np.asarray(get(), np.float64).ravel() for get, _ in data_parallel._state_slots(theirs)]
-        )
-    )
-    replicas.reduce_metrics([mine], "test")
-    assert float(mine.result()) == pytest.approx(float(whole.result()), rel=1e-6)
 
 
 def test_losses_must_average_over_the_batch():

@@ -45,3 +45,18 @@ def test_save_if_best_keeps_the_best_trial(tmp_path):
     assert study.save_if_best(model, result(3, score=0.5, loss=0.5), str(tmp_path))
     assert model.saved == 2 and json.loads((tmp_path / "best_model.json").read_text())["trial"] == 3
     assert not (tmp_path / "best_model.keras.lock").exists()
+
+
+def test_samplers_and_pruners_by_name():
+    import optuna
+
+    from scratchnn.tuning.space import SearchSpace
+
+    space = SearchSpace(units=(8, 16))
+    kinds = {"tpe": optuna.samplers.TPESampler, "random": optuna.samplers.RandomSampler,
+             "grid": optuna.samplers.GridSampler}  # fmt: skip
+    for name, cls in kinds.items():
+        assert isinstance(study.make_sampler(name, space, seed=1), cls)
+    assert isinstance(study.make_pruner("median"), optuna.pruners.MedianPruner)
+    assert isinstance(study.make_pruner("halving"), optuna.pruners.SuccessiveHalvingPruner)
+    assert isinstance(study.make_pruner("none"), optuna.pruners.NopPruner)
