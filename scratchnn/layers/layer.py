@@ -308,10 +308,14 @@ class Layer:
         return [backend.to_numpy(v.data).copy() for v in self.weights]
 
     def set_weights(self, weights: list[Any]) -> None:
-        """Sets the weights from arrays in `weights` order.
+        """Sets the weights from arrays in `weights` order, all or nothing.
+
+        Every value is checked (count, shape, numeric dtype) before the first
+        weight changes, so a bad list leaves the layer as it was. Keras checks
+        each weight as it assigns it, leaving the earlier ones overwritten.
 
         Raises:
-            ValueError: naming the layer, when the count or a shape differs.
+            ValueError: naming the layer, when the count or a shape differs or a value is not numeric.
         """
         params = self.weights
         if len(weights) != len(params):
@@ -319,14 +323,24 @@ class Layer:
                 f"Layer {self.name!r} expects {len(params)} weights, but the list has {len(weights)} "
                 f"elements. Expected shapes {[p.shape for p in params]}."
             )
-        for var, value in zip(params, weights):
-            arr = backend.asarray(value)
-            if tuple(arr.shape) != var.shape:
-                raise ValueError(
-                    f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}; the value given has "
-                    f"shape {tuple(arr.shape)}."
-                )
-            var.assign(arr.astype(var.data.dtype, copy=False))
+        values = [self._checked_weight(var, value) for var, value in zip(params, weights)]
+        for var, arr in zip(params, values):
+            var.assign(arr)
+
+    def _checked_weight(self, var: Variable, value: Any) -> Any:
+        """`value` as a backend array of `var`'s shape and dtype, or a ValueError naming the layer and weight."""
+        arr = backend.asarray(value)
+        if arr.dtype.kind not in "fiub":
+            raise ValueError(
+                f"Layer {self.name!r} weight {var.name!r} expects numbers, but the value given has dtype "
+                f"{arr.dtype}. Received: an array of shape {tuple(arr.shape)}"
+            )
+        if tuple(arr.shape) != var.shape:
+            raise ValueError(
+                f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}; the value given has "
+                f"shape {tuple(arr.shape)}."
+            )
+        return arr.astype(var.data.dtype, copy=False)
 
     def count_params(self) -> int:
         """Total number of weight elements.
@@ -372,8 +386,7 @@ class Layer:
         return Tensor(arr)
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        keras_tensor = _keras_tensor_class()
-        if not isinstance(inputs, Tensor) and _contains((inputs, args), keras_tensor):
+        if (not isinstance(inputs, Tensor) or args) and _contains((inputs, args), _keras_tensor_class()):
             from scratchnn.layers.input_layer import symbolic_call
 
             if training is not None:
@@ -399,7 +412,7 @@ class Layer:
         # Masks travel on the tensors (`_keras_mask`); `call(..., mask=None)` receives the input's.
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
-            previous_mask = _mask_of(inputs)
+            previous_mask = inputs._keras_mask if isinstance(inputs, Tensor) else _mask_of(inputs)
             if previous_mask is not None and self._call_takes_mask:
                 kwargs["mask"] = previous_mask
 
@@ -413,7 +426,7 @@ class Layer:
             for out in _flat(outputs):
                 if isinstance(out, Tensor):
                     self.add_loss(self._activity_penalty(out))
-        if previous_mask is not None or self._computes_own_mask():
+        if previous_mask is not None or (self.supports_masking and self._computes_own_mask()):
             self._set_output_masks(inputs, outputs, previous_mask)
         return outputs
 

@@ -195,8 +195,23 @@ class Trainer:
             lambda a: data_utils.to_backend(a, dtype, "sample_weight", cast_ints=True), sample_weight
         )
         data_utils.num_samples(x, y, sample_weight)
+        data_utils.check_sample_weight(sample_weight, y)
         self._check_input_shape(x)
         return x, y, sample_weight
+
+    def _class_weights(self, x: Any, y: Any, class_weight: Any) -> Any:
+        """`class_weight` as per-sample weights of the first output's targets.
+
+        The classes are the first output's width (2 for a width-1 sigmoid output), read
+        from one sample run forward, so a key outside them is refused even when the
+        labels at hand do not reach it.
+        """
+        with no_grad():
+            first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
+        width = int(first.shape[-1]) if first.ndim > 1 else 1
+        return data_utils.class_weights_to_sample_weights(
+            self._as_output_list(y)[0], class_weight, num_classes=max(width, 2)
+        )
 
     def _check_input_shape(self, x: Any) -> None:
         """Raises a clear error when the data does not fit the model's declared input shape."""
@@ -366,9 +381,7 @@ class Trainer:
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("Pass either `class_weight` or `sample_weight`, not both.")
-            sample_weight = data_utils.class_weights_to_sample_weights(
-                self._as_output_list(y)[0], class_weight
-            )
+            sample_weight = self._class_weights(x, y, class_weight)
         n = data_utils.num_samples(x, y, sample_weight)
         steps = -(-n // batch_size)
         if steps_per_epoch is not None:
@@ -594,9 +607,7 @@ class Trainer:
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = data_utils.class_weights_to_sample_weights(
-                self._as_output_list(y)[0], class_weight
-            )
+            sample_weight = self._class_weights(x, y, class_weight)
         self._symbolic_build(x, y)
         self.reset_metrics()
         logs = self.train_step(data_utils.pack_x_y_sample_weight(x, y, sample_weight))

@@ -167,11 +167,16 @@ def test_fit_validation_fires_the_test_hooks_as_keras_does():
     assert logs[0].count("test_begin") == 2 and logs[0].count("test_batch_end") == 6
 
 
-def test_predict_on_a_one_input_list_returns_the_array():
+@pytest.mark.parametrize("wrap_inputs", [False, True])
+@pytest.mark.parametrize("wrap_outputs", [False, True])
+def test_one_output_models_return_the_array_as_keras_does(wrap_inputs, wrap_outputs):
+    """`keras.Model([inputs], [outputs])` still returns one array (Keras's `unpack_singleton`)."""
     inputs = keras.Input((3,))
-    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    outputs = keras.layers.Dense(2)(inputs)
+    model = keras.Model([inputs] if wrap_inputs else inputs, [outputs] if wrap_outputs else outputs)
     x = np.ones((5, 3), "float32")
-    out = model.predict([x], verbose=0)
-    assert isinstance(out, np.ndarray) and out.shape == (5, 2)
-    out = model.predict([x], batch_size=2, verbose=0)
-    assert isinstance(out, np.ndarray) and out.shape == (5, 2)
+    for out in (model.predict(x, verbose=0), model.predict([x], batch_size=2, verbose=0), model(x).numpy()):
+        assert isinstance(out, np.ndarray) and out.shape == (5, 2)
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    history = model.fit(x, np.zeros((5, 2), "float32"), verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
