@@ -15,9 +15,9 @@ import json
 import os
 from typing import Any
 
-from scratchnn.saving.keras_file import atomic_write_file
 from scratchnn.tuning.progress import format_hidden, format_rate, format_score, plural
 from scratchnn.tuning.trial import COMPLETE, PRUNED, SCORE, TrialResult
+from scratchnn.utils.file_utils import atomic_write_file, write_bytes
 
 COLUMNS = ("rank", "trial", "state", SCORE, "val_loss", "learning_rate", "hidden", "batch_size", "optimizer",
            "epochs", "seconds")  # fmt: skip
@@ -158,12 +158,7 @@ def write_report(out_dir: str, title: str, results: list[TrialResult], summary: 
     except ImportError as err:
         note = f"The plot was not drawn: {err}"
     if png is not None:
-
-        def write_png(tmp: str) -> None:
-            with open(tmp, "wb") as f:
-                f.write(png)
-
-        atomic_write_file(os.path.join(out_dir, "score_by_trial.png"), write_png)
+        atomic_write_file(os.path.join(out_dir, "score_by_trial.png"), lambda tmp: write_bytes(tmp, png))
     return _write_text(
         os.path.join(out_dir, "report.html"), render_report(title, results, summary, png, note)
     )

@@ -11,11 +11,12 @@ from tests.distribution.test_data_parallel import sync
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: metrics.Mean(),
-        lambda: metrics.SparseCategoricalAccuracy(),
-        lambda: metrics.Precision(),
-        lambda: metrics.AUC(num_thresholds=11),
-        lambda: metrics.MeanSquaredError(),
+        # Named: an unnamed metric would move the automatic names ("auc_1") that other tests expect.
+        lambda: metrics.Mean(name="m"),
+        lambda: metrics.SparseCategoricalAccuracy(name="m"),
+        lambda: metrics.Precision(name="m"),
+        lambda: metrics.AUC(num_thresholds=11, name="m"),
+        lambda: metrics.MeanSquaredError(name="m"),
     ],
     ids=["mean", "accuracy", "precision", "auc", "mse"],
 )
