@@ -53,7 +53,10 @@ class DataParallel(Distribution):
     and reduces the metrics across ranks; only rank 0 shows the progress bar
     and runs the file-writing callbacks (ModelCheckpoint, CSVLogger,
     TensorBoard, BackupAndRestore). `evaluate` splits the data the same way.
-    In a single process it changes nothing.
+    In a single process it changes nothing. Two differences from one process
+    remain: Dropout draws its masks per rank, and BatchNormalization normalizes
+    with each rank's own rows (as Keras without SyncBatchNormalization), its
+    moving statistics averaged over the ranks after every epoch.
 
     Args:
         device_mesh: a 1-D `DeviceMesh` with one device per rank. Defaults to None.
@@ -293,7 +296,22 @@ class ReplicaSync:
             model.stop_training = self.agree(model.stop_training, f"the stop check of step {self.steps}")
 
     def after_epoch(self, model: Any) -> None:
-        """Makes the ranks agree on `stop_training` (EarlyStopping on rank 0's logs stops them all)."""
+        """Averages the non-trainable weights over the ranks, and makes them agree on `stop_training`.
+
+        BatchNormalization's moving statistics are updated from each rank's own rows, so the
+        ranks' copies drift apart; their mean is what a single process tracks for the mean
+        (the moving average is linear in the batch means, shards of equal size), and close to
+        it for the variance (the spread between the shards' means is left out).
+        """
+        frozen = [v.data for v in model.non_trainable_weights if np.asarray(v.data).dtype.kind == "f"]
+        if frozen:
+            flat = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in frozen])
+            self.comm.allreduce_sum(flat, "the averaging of the non-trainable weights")
+            flat /= self.size
+            offset = 0
+            for array in frozen:
+                array[...] = flat[offset : offset + array.size].reshape(array.shape)
+                offset += array.size
         model.stop_training = self.agree(model.stop_training, "the stop check at the end of an epoch")
 
     def shuffle_order(self, order: np.ndarray) -> np.ndarray:

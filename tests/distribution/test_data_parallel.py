@@ -104,3 +104,18 @@ def test_only_rank_0_runs_the_writing_callbacks(tmp_path):
     assert sync(rank=0).filter_callbacks(callbacks) == callbacks
     assert sync(rank=1).filter_callbacks(callbacks) == callbacks[1:]
     assert distribution_lib.distribution() is None
+
+
+def test_moving_statistics_are_averaged_over_the_ranks_each_epoch():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.BatchNormalization()])
+    model.compile(optimizer="sgd", loss="mse")
+    layer = model.layers[0]
+    layer.moving_mean.assign(np.array([1.0, 2.0, 3.0], "float32"))
+    layer.moving_variance.assign(np.ones(3, "float32"))
+    replicas = sync()
+    # The other rank's moving mean [3, 4, 5] and variance [3, 3, 3]; then its stop flag (not set).
+    replicas.comm.other += [np.array([3.0, 4.0, 5.0, 3.0, 3.0, 3.0]), np.zeros(1)]
+    replicas.after_epoch(model)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), [2.0, 3.0, 4.0])
+    np.testing.assert_allclose(layer.moving_variance.numpy(), [2.0, 2.0, 2.0])
+    assert model.stop_training is False
