@@ -109,6 +109,24 @@ __all__ += [
     "ZeroPadding2D",
 ]
 
+# Transposed convolutions, embeddings and masking (issue 13).
+from scratchnn.layers.conv_transpose import Conv1DTranspose as Conv1DTranspose  # noqa: E402
+from scratchnn.layers.conv_transpose import Conv2DTranspose as Conv2DTranspose  # noqa: E402
+from scratchnn.layers.embedding import Embedding as Embedding  # noqa: E402
+from scratchnn.layers.masking import Masking as Masking  # noqa: E402
+
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
+
+__all__ += [
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Convolution1DTranspose",
+    "Convolution2DTranspose",
+    "Embedding",
+    "Masking",
+]
+
 # -- serialization (keras/src/layers/__init__.py) -----------------------------------------------
 # Every layer class above is a built-in of "keras.layers": configs name them by that module.
 from typing import Any as _Any  # noqa: E402

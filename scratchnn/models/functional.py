@@ -97,6 +97,26 @@ class Functional(Model):
     def outputs(self) -> list[KerasTensor]:
         return list(self._flat_outputs)
 
+    # Keras 3: a functional model's first node joins its own inputs to its outputs, so `input`
+    # and `output` are those (one tensor, or a list when several).
+    @property
+    def input(self) -> Any:
+        return self._flat_inputs[0] if len(self._flat_inputs) == 1 else list(self._flat_inputs)
+
+    @property
+    def output(self) -> Any:
+        return self._flat_outputs[0] if len(self._flat_outputs) == 1 else list(self._flat_outputs)
+
+    @property
+    def input_shape(self) -> Any:
+        shapes = [t.shape for t in self._flat_inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        shapes = [t.shape for t in self._flat_outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     @property
     def layers(self) -> list[Layer]:
         return list(self._tracked_layers)

@@ -21,6 +21,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn import optimizers as optimizers_module
+from scratchnn.backend import parallel
 from scratchnn.callbacks import CallbackList
 from scratchnn.callbacks.callback_list import pythonify_logs
 from scratchnn.distribution import distribution_lib
@@ -371,6 +372,9 @@ class Trainer:
         self._require_compiled()
         if x is None:
             raise ValueError("fit() needs input data. Received: x=None")
+        # With scratchnn's thread pool on, pin BLAS to one thread before the first GEMM, so a
+        # dense network's products never run BLAS threads beside the pool's (backend/parallel.py).
+        parallel.activate()
         batch_size = data_utils.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if validation_data is None and validation_split:
@@ -520,6 +524,7 @@ class Trainer:
             metrics), or a dict when `return_dict=True`.
         """
         self._require_compiled()
+        parallel.activate()
         batch_size = data_utils.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         n = data_utils.num_samples(x, y, sample_weight)
@@ -579,6 +584,7 @@ class Trainer:
             if n <= batch_size and steps is None and not callbacks:
                 # One batch: skip the callback machinery entirely (single-image latency).
                 return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
+            parallel.activate()
             n_steps = -(-n // batch_size) if steps is None else int(steps)
             verbose = 1 if verbose == "auto" else int(verbose)
             cbs = CallbackList(

@@ -17,6 +17,7 @@ from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
 from scratchnn.utils.progbar import Progbar as Progbar
+from scratchnn.utils.sequence_utils import pad_sequences as pad_sequences
 
 
 def set_random_seed(seed: int) -> None:
@@ -40,6 +41,7 @@ __all__ = [
     "img_to_array",
     "load_img",
     "normalize",
+    "pad_sequences",
     "plot_model",
     "register_keras_serializable",
     "save_img",
