@@ -7,8 +7,9 @@ network at a time, and two workers on two cores must not start four BLAS
 threads that then fight over them. So a wrapper's `fit` and `predict` that run
 in a worker process (a process started by `multiprocessing`, which loky and
 Dask's nanny both use) limit BLAS to one thread, through threadpoolctl (a
-dependency of scikit-learn), for the duration of the call. In the main process
-BLAS is left alone. `SCRATCHNN_WORKER_BLAS_THREADS=N` in the workers'
+dependency of scikit-learn), for the duration of the call, and scratchnn's own
+thread pool (`scratchnn.backend.parallel`) runs serially. In the main process
+both are left alone. `SCRATCHNN_WORKER_BLAS_THREADS=N` in the workers'
 environment sets another limit, and `SCRATCHNN_WORKER_BLAS_THREADS=0` turns
 the limit off (joblib's own `inner_max_num_threads` then applies).
 
@@ -27,6 +28,8 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from typing import Any
+
+from scratchnn.backend import parallel as backend_parallel
 
 WORKER_BLAS_THREADS_ENV = "SCRATCHNN_WORKER_BLAS_THREADS"
 _controller: Any = None
@@ -65,7 +68,8 @@ def worker_blas_limit() -> Iterator[None]:
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
-    with _controller.limit(limits=threads, user_api="blas"):
+    # scratchnn's own thread pool (backend/parallel.py) stays serial too: one worker, one core.
+    with backend_parallel.threads(1), _controller.limit(limits=threads, user_api="blas"):
         yield
 
 
