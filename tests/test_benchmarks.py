@@ -298,3 +298,14 @@ def test_sgemm_line_names_each_thread_count(monkeypatch):
         line
         == "2048x2048 float32 matrix product (NumPy's BLAS): 50 GFLOP/s on 1 thread, 100 GFLOP/s on 2 threads"
     )
+
+
+def test_mpi_scaling_quick_run_reports_the_allreduce(capsys):
+    from benchmarks import mpi_scaling
+
+    assert mpi_scaling.main(["--quick", "--workloads", "dense128", "--samples", "512", "--epochs", "1"]) == 0
+    text = capsys.readouterr().out
+    row = next(line for line in text.splitlines() if line.startswith("| dense128 | "))
+    # 784*250 + 250 + 250*100 + 100 + 100*10 + 10 float32 gradients and 6 presence flags.
+    assert row.split("|")[2].strip() == f"{(222_360 + 6) * 4 / 1e6:.2f} MB"
+    assert "2 ranks x 1 thread" in text and "10 Gbit/s" in text

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from scratchnn.callbacks import Callback
-from scratchnn.cli import _common
+from scratchnn.cli import _common, mpi_launch
 from scratchnn.cli._common import CliError
 from scratchnn.cli.train_outputs import write_run
 
@@ -158,6 +158,7 @@ def prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 @_common.command("train")
+@mpi_launch.data_parallel_ranks
 def run(args: argparse.Namespace) -> int:
     recipe, data, model = prepare(args)
     out_dir = _common.output_dir(args.output, recipe.name)
