@@ -85,7 +85,6 @@ def _masked_embedding():
     return masking_layer(unmasked_embedding)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Masking and ops.tile")
 def test_mask_generating_masking_layer():
     masked_embedding = _masked_embedding()
     np.testing.assert_array_equal(np.asarray(masked_embedding._keras_mask), EXPECTED_MASK)
@@ -103,7 +102,6 @@ class TemporalSplit(keras.layers.Layer):
         return ops.split(mask, 2, axis=1)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Masking, ops.tile and ops.split")
 def test_custom_layer_modifying_the_mask():
     first_half, second_half = TemporalSplit()(_masked_embedding())
     np.testing.assert_array_equal(np.asarray(first_half._keras_mask), EXPECTED_MASK[:, :3])

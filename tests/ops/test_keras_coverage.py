@@ -26,7 +26,6 @@ NOT_IMPLEMENTED = {
     "ctc_loss": "CTC loss needs a forward-backward dynamic program; left for the recurrent-layers issue",
     "ctc_decode": "CTC greedy/beam decoding; left for the recurrent-layers issue",
     # Owned by the convolution and pooling work (ops/convolution.py, ops/pooling.py).
-    "conv_transpose": "transposed convolution belongs to the Conv2DTranspose work in ops/convolution.py",
     "adaptive_average_pool": "adaptive pooling belongs to ops/pooling.py (being reworked for speed)",
     "adaptive_max_pool": "adaptive pooling belongs to ops/pooling.py (being reworked for speed)",
     "fold": "PyTorch-style col2im (channels-first); not used by Keras layers",

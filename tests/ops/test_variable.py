@@ -26,3 +26,10 @@ def test_tf_variable_accepts_initial_value():
 
     v = tf.Variable(initial_value=tf.zeros((2,)))
     assert isinstance(v, ops.Variable) and v.shape == (2,)
+
+
+def test_ones_and_zeros_take_an_int_shape_like_keras():
+    from scratchnn import ops
+
+    assert ops.ones(3).shape == (3,) and ops.zeros(2, dtype="int32").shape == (2,)
+    assert ops.ones(3).dtype == "float32"
