@@ -108,3 +108,42 @@ __all__ += [
     "UpSampling2D",
     "ZeroPadding2D",
 ]
+
+# Core, regularization, reshaping and preprocessing layers of the Keras guides (issue 13).
+from scratchnn.layers.identity import Identity as Identity  # noqa: E402
+from scratchnn.layers.lambda_layer import Lambda as Lambda  # noqa: E402
+from scratchnn.layers.normalization import LayerNormalization as LayerNormalization  # noqa: E402
+from scratchnn.layers.normalization import UnitNormalization as UnitNormalization  # noqa: E402
+from scratchnn.layers.prelu import PReLU as PReLU  # noqa: E402
+from scratchnn.layers.regularization import ActivityRegularization as ActivityRegularization  # noqa: E402
+from scratchnn.layers.regularization import AlphaDropout as AlphaDropout  # noqa: E402
+from scratchnn.layers.regularization import GaussianDropout as GaussianDropout  # noqa: E402
+from scratchnn.layers.regularization import GaussianNoise as GaussianNoise  # noqa: E402
+from scratchnn.layers.reshaping_extra import Cropping1D as Cropping1D  # noqa: E402
+from scratchnn.layers.reshaping_extra import Permute as Permute  # noqa: E402
+from scratchnn.layers.reshaping_extra import RepeatVector as RepeatVector  # noqa: E402
+from scratchnn.layers.reshaping_extra import UpSampling1D as UpSampling1D  # noqa: E402
+from scratchnn.layers.reshaping_extra import ZeroPadding1D as ZeroPadding1D  # noqa: E402
+from scratchnn.layers.separable_conv import SeparableConv2D as SeparableConv2D  # noqa: E402
+from scratchnn.layers.separable_conv import SeparableConvolution2D as SeparableConvolution2D  # noqa: E402
+from scratchnn.layers.time_distributed import TimeDistributed as TimeDistributed  # noqa: E402
+
+__all__ += [
+    "ActivityRegularization",
+    "AlphaDropout",
+    "Cropping1D",
+    "GaussianDropout",
+    "GaussianNoise",
+    "Identity",
+    "Lambda",
+    "LayerNormalization",
+    "PReLU",
+    "Permute",
+    "RepeatVector",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "TimeDistributed",
+    "UnitNormalization",
+    "UpSampling1D",
+    "ZeroPadding1D",
+]
