@@ -110,7 +110,18 @@ __all__ += [
 ]
 
 # Core, regularization, reshaping and preprocessing layers of the Keras guides (issue 13).
+from scratchnn.layers.category_encoding import CategoryEncoding as CategoryEncoding  # noqa: E402
+from scratchnn.layers.discretization import Discretization as Discretization  # noqa: E402
 from scratchnn.layers.identity import Identity as Identity  # noqa: E402
+from scratchnn.layers.image_preprocessing import CenterCrop as CenterCrop  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomBrightness as RandomBrightness  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomContrast as RandomContrast  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomCrop as RandomCrop  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomFlip as RandomFlip  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomRotation as RandomRotation  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomTranslation as RandomTranslation  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomZoom as RandomZoom  # noqa: E402
+from scratchnn.layers.image_preprocessing import Resizing as Resizing  # noqa: E402
 from scratchnn.layers.lambda_layer import Lambda as Lambda  # noqa: E402
 from scratchnn.layers.normalization import LayerNormalization as LayerNormalization  # noqa: E402
 from scratchnn.layers.normalization import UnitNormalization as UnitNormalization  # noqa: E402
@@ -131,7 +142,10 @@ from scratchnn.layers.time_distributed import TimeDistributed as TimeDistributed
 __all__ += [
     "ActivityRegularization",
     "AlphaDropout",
+    "CategoryEncoding",
+    "CenterCrop",
     "Cropping1D",
+    "Discretization",
     "GaussianDropout",
     "GaussianNoise",
     "Identity",
@@ -139,7 +153,15 @@ __all__ += [
     "LayerNormalization",
     "PReLU",
     "Permute",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
     "RepeatVector",
+    "Resizing",
     "SeparableConv2D",
     "SeparableConvolution2D",
     "TimeDistributed",
