@@ -21,11 +21,14 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _check_fraction(layer: Layer, value: Any, name: str) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+def _check_fraction(layer: Layer, value: Any, name: str, below_one: bool = False) -> float:
+    """`value` in [0, 1] ([0, 1) with `below_one`, where 1 would divide by zero; Keras accepts it and fails later)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    if not ok or (below_one and value == 1):
+        bounds = "between 0 and 1 (excluding 1)" if below_one else "between 0 and 1"
         raise ValueError(
-            f"Layer {layer.name!r}: invalid value for argument `{name}`. Expected a float value between "
-            f"0 and 1. Received: {name}={value!r}"
+            f"Layer {layer.name!r}: invalid value for argument `{name}`. Expected a float value {bounds}. "
+            f"Received: {name}={value!r}"
         )
     return float(value)
 
@@ -81,16 +84,16 @@ class GaussianDropout(_NoiseLayer):
     two regularize alike while the mean stays x in both modes.
 
     Args:
-        rate: float in [0, 1], the equivalent drop probability.
+        rate: float in [0, 1), the equivalent drop probability.
         seed: int for a reproducible noise sequence; None uses the global generator.
 
     Raises:
-        ValueError: for a `rate` outside [0, 1].
+        ValueError: for a `rate` outside [0, 1).
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
-        self.rate = _check_fraction(self, rate, "rate")
+        self.rate = _check_fraction(self, rate, "rate", below_one=True)
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         if not training or self.rate == 0:
@@ -113,18 +116,18 @@ class AlphaDropout(_NoiseLayer):
     c = a * alpha' * (1 - keep) + b, so the gradient is g * a * keep.
 
     Args:
-        rate: float in [0, 1], the drop probability.
+        rate: float in [0, 1), the drop probability.
         noise_shape: shape of the keep mask, broadcast to the input (None entries take the
             input's size); None: the input's shape.
         seed: int for a reproducible mask sequence; None uses the global generator.
 
     Raises:
-        ValueError: for a `rate` outside [0, 1].
+        ValueError: for a `rate` outside [0, 1).
     """
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
-        self.rate = _check_fraction(self, rate, "rate")
+        self.rate = _check_fraction(self, rate, "rate", below_one=True)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
 
     def call(self, inputs: Any, training: bool = False) -> Any:

@@ -156,3 +156,20 @@ def test_identity_harness_structure_and_keras(rng):
     np.testing.assert_array_equal(layers.Identity()(x).numpy(), np.asarray(keras.layers.Identity()(x)))
     pair = layers.Identity()([x, x])
     assert isinstance(pair, list) and len(pair) == 2
+
+
+def test_model_with_a_lambda_saved_here_loads_in_keras_and_here_only_unsafely(tmp_path):
+    from scratchnn import models, saving
+
+    model = models.Sequential([layers.Input((3,)), layers.Lambda(lambda t: t * 3.0 - 1.0), layers.Dense(2)])
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    expected = model.predict(x, verbose=0)
+    path = str(tmp_path / "lambda.keras")
+    model.save(path)
+    np.testing.assert_allclose(
+        np.asarray(keras.models.load_model(path, safe_mode=False).predict(x, verbose=0)), expected, atol=1e-6
+    )
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        saving.load_model(path)
+    with safe_mode.SafeModeScope(False):
+        np.testing.assert_allclose(saving.load_model(path).predict(x, verbose=0), expected, atol=1e-6)

@@ -102,8 +102,14 @@ def test_noise_layers_match_keras_at_inference_and_in_config(name, kwargs, rng):
 )
 @pytest.mark.parametrize("value", [-0.1, 1.5, "0.5", None])
 def test_noise_layers_reject_bad_values(cls, arg, value):
-    with pytest.raises(ValueError, match=f"`{arg}`.*between 0 and 1. Received: {arg}="):
+    with pytest.raises(ValueError, match=f"`{arg}`.*between 0 and 1.*Received: {arg}="):
         cls(value)
+
+
+@pytest.mark.parametrize("cls", [layers.GaussianDropout, layers.AlphaDropout])
+def test_dropout_rates_of_one_are_rejected(cls):
+    with pytest.raises(ValueError, match="excluding 1"):
+        cls(1.0)
 
 
 def test_activity_regularization_adds_the_penalty_like_keras(rng):
