@@ -138,3 +138,9 @@ __all__ += [
     "upsample_nearest2d",
     "zero_pad2d",
 ]
+
+# Layer normalization and the image ops (keras.ops.layer_normalization, keras.ops.image; issue 13).
+from scratchnn.ops import image  # noqa: E402
+from scratchnn.ops.layer_norm import layer_normalization  # noqa: E402
+
+__all__ += ["image", "layer_normalization"]

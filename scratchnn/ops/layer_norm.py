@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from scratchnn import backend
 from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor, convert, record
 
@@ -34,7 +35,7 @@ def layer_normalization(
     gamma: Any = None,
     beta: Any = None,
     axis: int | Sequence[int] = -1,
-    epsilon: float = 1e-3,
+    epsilon: float | None = None,
     rms_scaling: bool = False,
 ) -> Tensor:
     """Normalizes each sample over `axis`: y = (x - mean_R x) / sqrt(var_R x + epsilon) * gamma + beta.
@@ -48,12 +49,15 @@ def layer_normalization(
         gamma: scale of shape (x.shape[a] for a in axis), or None.
         beta: offset of the same shape, or None.
         axis: int or sequence of ints, the axes normalized together.
-        epsilon: added to the variance so the division is finite for constant samples.
+        epsilon: added to the variance so the division is finite for constant samples; None
+            means `backend.epsilon()` (1e-7), as keras.ops.layer_normalization.
         rms_scaling: see above.
 
     Returns:
         A Tensor shaped like x.
     """
+    if epsilon is None:
+        epsilon = backend.epsilon()
     xt = convert(x)
     gt = None if gamma is None else convert(gamma, like=xt)
     bt = None if beta is None or rms_scaling else convert(beta, like=xt)

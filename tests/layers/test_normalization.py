@@ -56,6 +56,13 @@ def test_layer_norm_op_gradients_odd_shapes(rms_scaling, axis, rng, float64):
     check_gradients(lambda a: layer_normalization(a, None, None, axis, 1e-3, rms_scaling), [x])
 
 
+def test_layer_norm_op_default_epsilon_matches_keras_ops():
+    x = np.arange(5, dtype="float32")
+    np.testing.assert_allclose(
+        layer_normalization(x).numpy(), np.asarray(keras.ops.layer_normalization(x)), atol=1e-6
+    )
+
+
 def test_layer_norm_op_normalizes_each_sample(rng):
     x = rng.normal(3.0, 2.0, (4, 6)).astype("float32")
     out = layer_normalization(x, epsilon=0.0).numpy()
