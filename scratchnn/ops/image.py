@@ -12,7 +12,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from scratchnn import backend
 from scratchnn.backend import xp
+from scratchnn.ops.math import cast
 from scratchnn.ops.shape import concatenate, expand_dims, getitem, squeeze
 from scratchnn.ops.tensor import Tensor, convert, record
 
@@ -22,7 +24,11 @@ FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 
 
 def _batched(images: Any) -> tuple[Tensor, bool]:
+    """(N, H, W, C) float images (integers become floatx(), as JAX promotes them), and whether
+    the input was one image (H, W, C)."""
     t = convert(images)
+    if t.data.dtype.kind != "f":
+        t = cast(t, backend.floatx())
     if t.ndim not in (3, 4):
         raise ValueError(
             "Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
@@ -138,7 +144,8 @@ def resize(
         fill_mode: "constant" only (the padding mode). data_format: "channels_last" only.
 
     Returns:
-        (N, height, width, C) (or (height, width, C)), same dtype.
+        (N, height, width, C) (or (height, width, C)) in the input's dtype: integer images are
+        resized as floats, then rounded and clipped back (as Keras does).
 
     Raises:
         ValueError: for an unknown interpolation or fill mode, both aspect options, a bad
@@ -163,6 +170,7 @@ def resize(
         raise ValueError(
             f"Argument `size` must be a tuple of two positive ints (height, width). Received: size={size}"
         )
+    source_dtype = convert(images).data.dtype
     t, unbatched = _batched(images)
     height, width = size
     if crop_to_aspect_ratio:
@@ -173,7 +181,12 @@ def resize(
     out = _resample_axis(
         _resample_axis(t, 1, height, interpolation, antialias), 2, width, interpolation, antialias
     )
-    return squeeze(out, 0) if unbatched else out
+    out = squeeze(out, 0) if unbatched else out
+    if source_dtype.kind in "iu":
+        # Integer images come back in their dtype: rounded, then clipped to its range (Keras's saturate_cast).
+        info = xp.iinfo(source_dtype)
+        return Tensor(xp.clip(xp.round(out.data), info.min, info.max).astype(source_dtype))
+    return out
 
 
 def flip(images: Any, axis: int) -> Tensor:
@@ -242,7 +255,7 @@ def affine_transform(
         fill_value: the value outside the image with fill_mode="constant".
 
     Returns:
-        Images of the input's shape and dtype.
+        Images of the input's shape and dtype (integer images are rounded, as JAX does).
     """
     if interpolation not in AFFINE_INTERPOLATIONS:
         raise ValueError(
@@ -257,6 +270,7 @@ def affine_transform(
         raise ValueError(
             f"Only data_format='channels_last' is supported. Received: data_format={data_format!r}"
         )
+    source_dtype = convert(images).data.dtype
     t, unbatched = _batched(images)
     m = xp.asarray(transform.data if isinstance(transform, Tensor) else transform)
     m = m[None] if m.ndim == 1 else m
@@ -285,7 +299,10 @@ def affine_transform(
             (y0 + 1, x0, fy * (1 - fx)),
             (y0 + 1, x0 + 1, fy * fx),
         ]
-    return _warp(t, taps, fill_mode, fill_value, unbatched)
+    out = _warp(t, taps, fill_mode, fill_value, unbatched)
+    if source_dtype.kind != "f":  # map_coordinates rounds integer images back to their dtype
+        return Tensor(_round_half_away(out.data).astype(source_dtype))
+    return out
 
 
 def _warp(

@@ -128,6 +128,18 @@ def test_fix_index_folds_like_scipy_modes(index, mode, expected):
     np.testing.assert_array_equal(image.fix_index(np.array(index), 4, mode), expected)
 
 
+def test_integer_images_as_jax_treats_them(rng):
+    x = rng.integers(0, 256, (2, 5, 6, 3)).astype("uint8")
+    ours, theirs = image.resize(x, (3, 4)), keras.ops.image.resize(x, (3, 4))
+    assert ours.dtype == str(theirs.dtype) == "uint8"
+    # Rounded floats: a value within float error of a half may round either way.
+    assert np.abs(ours.numpy().astype(int) - np.asarray(theirs).astype(int)).max() <= 1
+    transform = _random_transforms(rng, 2)
+    ours, theirs = image.affine_transform(x, transform), keras.ops.image.affine_transform(x, transform)
+    assert ours.dtype == "uint8" == str(theirs.dtype)
+    assert np.abs(ours.numpy().astype(int) - np.asarray(theirs).astype(int)).max() <= 1
+
+
 def test_image_op_errors(images):
     with pytest.raises(ValueError, match="interpolation"):
         image.resize(images, (3, 3), "bicubic")

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import backend, ops
-from scratchnn.backend import xp
+from scratchnn import ops
 from scratchnn.layers.image_preprocessing.base import BaseImagePreprocessingLayer, image_size
 from scratchnn.layers.layer import Layer
 from scratchnn.ops.image import RESIZE_INTERPOLATIONS, resize
-from scratchnn.ops.tensor import Tensor
 
 
 def check_size(layer: Layer, height: Any, width: Any) -> None:
@@ -106,10 +104,9 @@ class Resizing(BaseImagePreprocessingLayer):
         return self._transform_images(masks, transformation, "nearest")
 
     def _transform_images(self, images: Any, transformation: Any, interpolation: str) -> Any:
-        source_dtype = images.dtype
-        floating = images if backend.is_float_dtype(source_dtype) else ops.cast(images, self.dtype)
-        out = resize(
-            floating,
+        # Integer images come back in their dtype (rounded, saturated), as keras.ops.image.resize.
+        return resize(
+            images,
             (self.height, self.width),
             interpolation,
             self.antialias,
@@ -118,11 +115,6 @@ class Resizing(BaseImagePreprocessingLayer):
             self.fill_mode,
             self.fill_value,
         )
-        if floating is images:
-            return out
-        # Integer images come back in their dtype: rounded, then clipped to its range (a saturating cast).
-        info = xp.iinfo(source_dtype)
-        return Tensor(xp.clip(xp.round(out.data), info.min, info.max).astype(source_dtype))
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return resized_shape(input_shape, self.height, self.width)
