@@ -177,7 +177,8 @@ def _deserialize_function(config: Any, custom_objects: dict[str, Any] | None, sa
                 "Requested the deserialization of a `Lambda` layer whose `function` is a Python lambda. "
                 "This carries a potential risk of arbitrary code execution and thus it is disallowed by "
                 "default. If you trust the source of the artifact, you can override this error by passing "
-                "`safe_mode=False` to the loading function, or calling "
+                "`safe_mode=False` to `Lambda.from_config`, loading inside "
+                "`scratchnn.utils.safe_mode.SafeModeScope(False)`, or calling "
                 "`keras.config.enable_unsafe_deserialization()`."
             )
         return _load_lambda(config["config"])

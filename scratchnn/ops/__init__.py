@@ -139,6 +139,12 @@ __all__ += [
     "zero_pad2d",
 ]
 
+# Transposed convolution (issue 13). The function keras.ops.conv_transpose hides the module of the
+# same name as an attribute of scratchnn.ops; import the module by its full path.
+from scratchnn.ops.conv_transpose import conv_transpose, conv_transpose1d, conv_transpose2d  # noqa: E402
+
+__all__ += ["conv_transpose", "conv_transpose1d", "conv_transpose2d"]
+
 # Layer normalization and the image ops (keras.ops.layer_normalization, keras.ops.image; issue 13).
 from scratchnn.ops import image  # noqa: E402
 from scratchnn.ops.layer_norm import layer_normalization  # noqa: E402

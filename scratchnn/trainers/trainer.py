@@ -21,8 +21,10 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn import optimizers as optimizers_module
+from scratchnn.backend import parallel
 from scratchnn.callbacks import CallbackList
 from scratchnn.callbacks.callback_list import pythonify_logs
+from scratchnn.distribution import distribution_lib
 from scratchnn.layers.layer import any_added_losses
 from scratchnn.metrics import Mean
 from scratchnn.ops.tensor import Tensor, no_grad
@@ -194,8 +196,23 @@ class Trainer:
             lambda a: data_utils.to_backend(a, dtype, "sample_weight", cast_ints=True), sample_weight
         )
         data_utils.num_samples(x, y, sample_weight)
+        data_utils.check_sample_weight(sample_weight, y)
         self._check_input_shape(x)
         return x, y, sample_weight
+
+    def _class_weights(self, x: Any, y: Any, class_weight: Any) -> Any:
+        """`class_weight` as per-sample weights of the first output's targets.
+
+        The classes are the first output's width (2 for a width-1 sigmoid output), read
+        from one sample run forward, so a key outside them is refused even when the
+        labels at hand do not reach it.
+        """
+        with no_grad():
+            first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
+        width = int(first.shape[-1]) if first.ndim > 1 else 1
+        return data_utils.class_weights_to_sample_weights(
+            self._as_output_list(y)[0], class_weight, num_classes=max(width, 2)
+        )
 
     def _check_input_shape(self, x: Any) -> None:
         """Raises a clear error when the data does not fit the model's declared input shape."""
@@ -355,6 +372,9 @@ class Trainer:
         self._require_compiled()
         if x is None:
             raise ValueError("fit() needs input data. Received: x=None")
+        # With scratchnn's thread pool on, pin BLAS to one thread before the first GEMM, so a
+        # dense network's products never run BLAS threads beside the pool's (backend/parallel.py).
+        parallel.activate()
         batch_size = data_utils.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if validation_data is None and validation_split:
@@ -365,15 +385,16 @@ class Trainer:
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("Pass either `class_weight` or `sample_weight`, not both.")
-            sample_weight = data_utils.class_weights_to_sample_weights(
-                self._as_output_list(y)[0], class_weight
-            )
+            sample_weight = self._class_weights(x, y, class_weight)
         n = data_utils.num_samples(x, y, sample_weight)
         steps = -(-n // batch_size)
         if steps_per_epoch is not None:
             steps = min(steps, int(steps_per_epoch))
         self._symbolic_build(x, y)
         verbose = 1 if verbose == "auto" else int(verbose)
+        replicas = self._data_parallel_replicas()
+        if replicas is not None:  # a DataParallel distribution over several MPI ranks
+            callbacks, verbose = replicas.start_fit(self, callbacks, verbose, n, batch_size, steps)
         cbs = CallbackList(
             callbacks,
             add_history=True,
@@ -397,6 +418,8 @@ class Trainer:
         if resume is not None:
             initial_epoch = resume
             self._initial_epoch = None
+        if replicas is not None:  # every rank starts from rank 0's weights, optimizer state and epoch
+            initial_epoch = replicas.after_train_begin(self, initial_epoch)
         wants_batch_logs = cbs.wants_batch_logs("on_train_batch_end")
         epoch_logs: dict[str, Any] = {}
         started = time.perf_counter()
@@ -404,7 +427,11 @@ class Trainer:
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             logs = None
-            for step, index in enumerate(data_utils.batch_indices(n, batch_size, shuffle, steps)):
+            if replicas is None:
+                batches = data_utils.batch_indices(n, batch_size, shuffle, steps)
+            else:
+                batches = replicas.batches(n, batch_size, shuffle, steps)  # this rank's rows of each batch
+            for step, index in enumerate(batches):
                 cbs.on_train_batch_begin(step)
                 data = data_utils.pack_x_y_sample_weight(
                     data_utils.take(x, index),
@@ -417,8 +444,12 @@ class Trainer:
                     self._weight_penalties_cache = any(v.regularizer is not None for v in self.weights)
                 # pythonify_logs costs a few conversions: only when a callback reads them.
                 cbs.on_train_batch_end(step, logs if wants_batch_logs else None)
+                if replicas is not None:
+                    replicas.after_batch(self)
                 if self.stop_training:
                     break
+            if replicas is not None:
+                replicas.reduce_metrics(self.metrics, f"the metric reduction of epoch {epoch + 1}")
             epoch_logs = dict(self._get_metrics_result_or_logs(logs))
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_evaluation(
@@ -429,14 +460,23 @@ class Trainer:
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
+            if replicas is not None:
+                replicas.after_epoch(self)
             if self.stop_training:
                 break
         self._last_fit_seconds = time.perf_counter() - started
+        if replicas is not None:
+            replicas.end(self)
         self._trainable_cache = None
         self._weight_penalties_cache = None
         self._tracked_metrics_cache = None
         cbs.on_train_end(epoch_logs)
         return cbs.history
+
+    def _data_parallel_replicas(self) -> Any:
+        """The `ReplicaSync` of the current DataParallel distribution, or None (one process)."""
+        current = distribution_lib.distribution()
+        return current.replicas() if current is not None and hasattr(current, "replicas") else None
 
     # -- evaluate / predict ------------------------------------------------------
     def _run_evaluation(
@@ -445,6 +485,10 @@ class Trainer:
         """Runs `test_step` over (x, y, sw) with the test hooks of `cbs`; returns Python-number logs."""
         self._symbolic_build(x, y)
         self.reset_metrics()
+        replicas = getattr(self, "_replica_sync", None)
+        if replicas is not None:  # each rank evaluates its part of the rows; the metrics are summed
+            rows = replicas.evaluation_rows(data_utils.num_samples(x, y, sw))
+            x, y, sw = data_utils.take(x, rows), data_utils.take(y, rows), data_utils.take(sw, rows)
         n = data_utils.num_samples(x, y, sw)
         cbs.on_test_begin()
         wants_batch_logs = cbs.wants_batch_logs("on_test_batch_end")
@@ -456,6 +500,8 @@ class Trainer:
             )
             logs = self.test_step(data)
             cbs.on_test_batch_end(step, logs if wants_batch_logs else None)
+        if replicas is not None:
+            replicas.reduce_metrics(self.metrics, "the metric reduction of an evaluation")
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         cbs.on_test_end(logs)
         return logs
@@ -478,15 +524,22 @@ class Trainer:
             metrics), or a dict when `return_dict=True`.
         """
         self._require_compiled()
+        parallel.activate()
         batch_size = data_utils.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         n = data_utils.num_samples(x, y, sample_weight)
-        n_steps = -(-n // batch_size) if steps is None else int(steps)
         verbose = 1 if verbose == "auto" else int(verbose)
+        replicas = self._data_parallel_replicas()
+        if replicas is not None:
+            callbacks, verbose, rows = replicas.start_evaluate(self, callbacks, verbose, n)
+            n = rows.stop - rows.start  # this rank's part of the rows
+        n_steps = -(-n // batch_size) if steps is None else int(steps)
         cbs = CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
         )
         logs = self._run_evaluation(x, y, sample_weight, batch_size, steps, cbs)
+        if replicas is not None:
+            replicas.end_evaluate(self)
         if return_dict:
             return logs
         return self._flatten_logs_in_order(logs)
@@ -531,6 +584,7 @@ class Trainer:
             if n <= batch_size and steps is None and not callbacks:
                 # One batch: skip the callback machinery entirely (single-image latency).
                 return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
+            parallel.activate()
             n_steps = -(-n // batch_size) if steps is None else int(steps)
             verbose = 1 if verbose == "auto" else int(verbose)
             cbs = CallbackList(
@@ -559,9 +613,7 @@ class Trainer:
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = data_utils.class_weights_to_sample_weights(
-                self._as_output_list(y)[0], class_weight
-            )
+            sample_weight = self._class_weights(x, y, class_weight)
         self._symbolic_build(x, y)
         self.reset_metrics()
         logs = self.train_step(data_utils.pack_x_y_sample_weight(x, y, sample_weight))
