@@ -124,6 +124,13 @@ class Tensor:
     def __repr__(self) -> str:
         return f"<Tensor shape={self.shape} dtype={self.dtype}\n{self.data!r}>"
 
+    def __format__(self, format_spec: str) -> str:
+        # f"{loss:.4f}" on a scalar, as TensorFlow's and JAX's arrays allow (Keras guides print
+        # losses so); a spec is applied by NumPy, which refuses it for arrays of several values.
+        if not format_spec:
+            return str(self)
+        return format(backend.to_numpy(self.data), format_spec)
+
     def __hash__(self) -> int:
         return id(self)
 
