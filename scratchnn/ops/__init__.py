@@ -736,3 +736,9 @@ __all__ = [
 from scratchnn.ops.conv_transpose import conv_transpose, conv_transpose1d, conv_transpose2d  # noqa: E402
 
 __all__ += ["conv_transpose", "conv_transpose1d", "conv_transpose2d"]
+
+# Layer normalization and the image ops (keras.ops.layer_normalization, keras.ops.image; issue 13).
+from scratchnn.ops import image  # noqa: E402
+from scratchnn.ops.layer_norm import layer_normalization  # noqa: E402
+
+__all__ += ["image", "layer_normalization"]
