@@ -42,6 +42,7 @@ loss on shared weights, schedules, a few unshuffled training steps) are compared
 |                                                           | test_multi_io_fit_on_a_dataset_of_dicts    |
 |   (keras.utils.plot_model to PNG)                         | skipped: needs pydot and Graphviz          |
 | Using callbacks                                           | test_early_stopping_callback               |
+| Many built-in callbacks are available                     | skipped: prose (names the callbacks)       |
 | Writing your own callback                                 | test_writing_your_own_callback             |
 | Checkpointing models                                      | test_model_checkpoint_best_only,           |
 |                                                           | test_checkpoints_for_fault_tolerance       |
