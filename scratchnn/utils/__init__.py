@@ -1,9 +1,17 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration."""
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, PyDataset."""
 
 from scratchnn.backend.random import set_seed as _set_seed
 from scratchnn.saving.registry import custom_object_scope as custom_object_scope
 from scratchnn.saving.registry import get_custom_objects as get_custom_objects
 from scratchnn.saving.registry import register_keras_serializable as register_keras_serializable
+from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    pack_x_y_sample_weight as pack_x_y_sample_weight,
+)
+from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    unpack_x_y_sample_weight as unpack_x_y_sample_weight,
+)
+from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset as PyDataset
+from scratchnn.trainers.data_adapters.py_dataset_adapter import Sequence as Sequence
 from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
@@ -21,11 +29,15 @@ def set_random_seed(seed: int) -> None:
 
 __all__ = [
     "Progbar",
+    "PyDataset",
+    "Sequence",
     "custom_object_scope",
     "get_custom_objects",
     "normalize",
+    "pack_x_y_sample_weight",
     "plot_model",
     "register_keras_serializable",
     "set_random_seed",
     "to_categorical",
+    "unpack_x_y_sample_weight",
 ]

@@ -1,0 +1,147 @@
+"""What `fit`, `evaluate` and `predict` accept as data, each kind turned into epochs of batches.
+
+`get_data_adapter` picks the adapter (keras/src/trainers/data_adapters/__init__.py):
+
+- a `scratchnn.data.Dataset` of batches -> DatasetAdapter;
+- a `keras.utils.PyDataset` -> PyDatasetAdapter;
+- a generator or any other iterator -> GeneratorDataAdapter;
+- anything else is array data (arrays, lists of numbers, tuples/lists/dicts of
+  arrays) -> ArrayDataAdapter, the fast path.
+
+`EpochIterator` then runs epochs over the adapter with Keras's `steps_per_epoch` rules.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from scratchnn.data import Dataset
+from scratchnn.trainers import data as data_utils
+from scratchnn.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays
+from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    pack_x_y_sample_weight,
+    unpack_x_y_sample_weight,
+)
+from scratchnn.trainers.data_adapters.dataset_adapter import DatasetAdapter
+from scratchnn.trainers.data_adapters.epoch_iterator import EpochIterator
+from scratchnn.trainers.data_adapters.generator_data_adapter import GeneratorDataAdapter
+from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset, PyDatasetAdapter, Sequence
+
+
+def input_kind(x: Any) -> str | None:
+    """The kind of a streaming input ("Dataset", "PyDataset" or "generator"); None for array data."""
+    if isinstance(x, Dataset):
+        return "Dataset"
+    if isinstance(x, PyDataset):
+        return "PyDataset"
+    if hasattr(x, "__next__") and hasattr(x, "__iter__"):
+        return "generator"
+    return None
+
+
+def is_array_data(x: Any) -> bool:
+    """Whether `x` is in-memory array data (the kind that `validation_split` and `batch_size` apply to)."""
+    return input_kind(x) is None
+
+
+def raise_unsupported_arg(arg_name: str, arg_description: str, input_type: str) -> None:
+    raise ValueError(
+        f"When providing `x` as a {input_type}, `{arg_name}` should not be passed. Instead, "
+        f"{arg_description} should be included as part of the {input_type}."
+    )
+
+
+def get_data_adapter(
+    x: Any,
+    y: Any = None,
+    sample_weight: Any = None,
+    batch_size: int | None = None,
+    steps_per_epoch: int | None = None,
+    shuffle: Any = False,
+    class_weight: dict[int, float] | None = None,
+    prepare: Prepare = as_arrays,
+) -> DataAdapter:
+    """The adapter for `x` (and `y`, `sample_weight` when `x` holds arrays).
+
+    Args:
+        x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight:
+            as given to `fit` / `evaluate` / `predict`.
+        prepare: the trainer's conversion of `(x, y, sample_weight)` for the model;
+            applied once to array data and to every batch of the other kinds.
+
+    Raises:
+        ValueError: for `y` or `sample_weight` next to a Dataset, PyDataset or
+            generator (they belong inside it), `class_weight` with a generator,
+            or a generator function passed instead of its generator.
+    """
+    if isinstance(x, DataAdapter):
+        return x
+    kind = input_kind(x)
+    if kind is None:
+        if callable(x) and not hasattr(x, "shape"):
+            raise ValueError(
+                f"Unrecognized data type: x={x!r} (of type {type(x).__name__}). To train on a generator, "
+                "pass the generator itself, e.g. `fit(batches())` rather than `fit(batches)`."
+            )
+        return ArrayDataAdapter(
+            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight, prepare=prepare
+        )
+    if y is not None:
+        raise_unsupported_arg("y", "the targets", kind)
+    if sample_weight is not None:
+        raise_unsupported_arg("sample_weights", "the sample weights", kind)
+    if batch_size is not None:
+        # Keras 3 ignores it silently (its docs say not to pass it); say so instead.
+        warnings.warn(
+            f"`batch_size={batch_size}` is ignored: the {kind} given as `x` yields whole batches. "
+            f"Set the batch size when building the {kind} and drop the `batch_size` argument.",
+            stacklevel=3,
+        )
+    if kind == "Dataset":
+        return DatasetAdapter(x, class_weight=class_weight, prepare=prepare)
+    if kind == "PyDataset":
+        return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle, prepare=prepare)
+    if class_weight is not None:
+        raise ValueError(
+            "Argument `class_weight` is not supported for Python generator inputs. "
+            f"Received: class_weight={class_weight}"
+        )
+    return GeneratorDataAdapter(x, prepare=prepare)
+
+
+def train_validation_split(x: Any, y: Any, sample_weight: Any, validation_split: float) -> tuple[Any, Any]:
+    """Keras's `validation_split`: the last fraction of array data, before shuffling.
+
+    Returns:
+        `((x, y, sample_weight), (x_val, y_val, sample_weight_val))`.
+
+    Raises:
+        ValueError: when `x` is a Dataset, PyDataset or generator (Keras's error),
+            or the split leaves an empty side.
+    """
+    if not is_array_data(x):
+        raise ValueError(
+            "Argument `validation_split` is only supported for tensors or NumPy arrays. "
+            f"Found incompatible type in the input: {[type(x)]}"
+        )
+    return data_utils.split_validation(x, y, sample_weight, validation_split)
+
+
+__all__ = [
+    "ArrayDataAdapter",
+    "DataAdapter",
+    "DatasetAdapter",
+    "EpochIterator",
+    "GeneratorDataAdapter",
+    "PyDataset",
+    "PyDatasetAdapter",
+    "Sequence",
+    "get_data_adapter",
+    "input_kind",
+    "is_array_data",
+    "pack_x_y_sample_weight",
+    "train_validation_split",
+    "unpack_x_y_sample_weight",
+]
