@@ -239,6 +239,21 @@ class Dataset:
         """Iterates the elements with NumPy arrays (or NumPy scalars) as leaves."""
         return iter(self._node.elements())
 
+    def get_single_element(self, name: str | None = None) -> Any:
+        """The one element of a one-element dataset (with Tensor leaves).
+
+        Raises:
+            ValueError: if the dataset is empty or has more than one element.
+        """
+        it = iter(self)
+        first = next(it, None)
+        if first is None or next(it, None) is not None:
+            raise ValueError(
+                "`get_single_element` needs a dataset of exactly one element. "
+                f"Received one with {'no' if first is None else 'more than one'} element."
+            )
+        return first
+
     def cardinality(self) -> Cardinality:
         """Elements per iteration, or `INFINITE_CARDINALITY` (-1) / `UNKNOWN_CARDINALITY` (-2)."""
         return Cardinality(self._node.cardinality())

@@ -377,3 +377,21 @@ def test_tf_namespace_exposes_the_dataset():
 
     assert data.Dataset is Dataset and data.experimental.AUTOTUNE == data.AUTOTUNE == -1
     assert data.experimental.INFINITE_CARDINALITY == -1 and data.UNKNOWN_CARDINALITY == -2
+
+
+def test_batching_dicts_inserted_in_different_orders_pairs_values_by_key():
+    def gen():
+        yield {"a": 1, "b": 10}
+        yield {"b": 20, "a": 2}
+
+    (batch,) = Dataset.from_generator(gen).batch(2).as_numpy_iterator()
+    assert batch["a"].tolist() == [1, 2] and batch["b"].tolist() == [10, 20]
+
+
+def test_batching_elements_of_different_structures_is_an_error():
+    def gen():
+        yield {"a": 1}
+        yield {"b": 2}
+
+    with pytest.raises(ValueError, match="different structures"):
+        list(Dataset.from_generator(gen).batch(2).as_numpy_iterator())
