@@ -50,6 +50,8 @@ def as_indices(block: Block) -> np.ndarray:
 
 def _split(block: Block, k: int) -> tuple[Block, Block]:
     """The first `k` rows of a block, and the rest."""
+    # Both halves are views (a slice stays a slice, an array splits into array views),
+    # so cutting a 60,000-row permutation into batches copies no indices.
     if isinstance(block, slice):
         return slice(block.start, block.start + k), slice(block.start + k, block.stop)
     return block[:k], block[k:]
@@ -57,7 +59,7 @@ def _split(block: Block, k: int) -> tuple[Block, Block]:
 
 def take_blocks(blocks: Iterable[Block], count: int) -> Iterator[Block]:
     """The first `count` rows of a stream."""
-    left = count
+    left = count  # rows still to emit
     for block in blocks:
         if left <= 0:
             return
@@ -72,10 +74,10 @@ def take_blocks(blocks: Iterable[Block], count: int) -> Iterator[Block]:
 
 def skip_blocks(blocks: Iterable[Block], count: int) -> Iterator[Block]:
     """The stream without its first `count` rows."""
-    left = count
+    left = count  # rows still to drop
     for block in blocks:
         n = block_len(block)
-        if left >= n:
+        if left >= n:  # the whole block is skipped without being looked at
             left -= n
             continue
         if left:
@@ -108,11 +110,12 @@ def rechunk(blocks: Iterable[Block], size: int, drop_remainder: bool) -> Iterato
     Consecutive rows stay a slice, so an unshuffled batch is a view of the arrays;
     a batch that straddles two blocks becomes one index array.
     """
-    pending: list[Block] = []
+    pending: list[Block] = []  # pieces of the batch being assembled, `have` rows in all
     have = 0
     for block in blocks:
         while block_len(block):
             need = size - have
+            # Take what the current batch still needs; the rest of the block carries on.
             head, block = _split(block, min(need, block_len(block)))
             pending.append(head)
             have += block_len(head)
@@ -127,12 +130,13 @@ def gather(source: Any, block: Block) -> Any:
     """The rows `block` of every array of `source`: a view for a slice, one `take` otherwise."""
     if isinstance(block, slice):
         return structure.map_structure(lambda a: a[block], source)
+    # (N, ...) -> (len(block), ...) for every component, one vectorised gather each.
     return structure.map_structure(lambda a: np.take(a, block, axis=0), source)
 
 
 def rows(plan: Plan) -> Iterator[Any]:
     """The elements of a plan one by one (what iterating an unbatched dataset yields)."""
-    leaves = structure.flatten(plan.source)
+    leaves = structure.flatten(plan.source)  # flattened once; each row is packed back into the structure
     for block in plan.blocks():
         for i in range(block.start, block.stop) if isinstance(block, slice) else block:
             yield structure.pack_as(plan.source, [leaf[i] for leaf in leaves])

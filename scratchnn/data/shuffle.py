@@ -42,6 +42,8 @@ class EpochSeeds:
         self.iterations = 0
 
     def next_generator(self) -> np.random.Generator:
+        # Iteration k draws from a generator seeded with (base, k): reproducible, and
+        # unaffected by whatever else draws from the global generator in between.
         k = self.iterations if self.reshuffle else 0
         self.iterations += 1
         return np.random.default_rng([self.base, k])
@@ -101,22 +103,26 @@ def shuffle_blocks(
         size: rows in the stream, or -1 when it is infinite.
     """
     if 0 <= size <= buffer_size:
-        # The buffer takes the whole input before emitting anything: a uniform permutation.
+        # The buffer takes the whole input before emitting anything, then empties in
+        # random order: exactly a uniform permutation, drawn in one call.
         everything = [as_indices(b) for b in blocks]
         if everything:
             yield rng.permutation(np.concatenate(everything))
         return
-    buf = np.empty(buffer_size, dtype=np.int64)
+    buf = np.empty(buffer_size, dtype=np.int64)  # slot -> row index it holds
     filled = 0
     for piece in _pieces(blocks):
+        # Filling phase: the first buffer_size rows only enter the buffer, nothing is emitted.
         if filled < buffer_size:
             k = min(buffer_size - filled, len(piece))
             buf[filled : filled + k] = piece[:k]
             filled += k
             piece = piece[k:]
         if len(piece):
+            # Steady phase: one emission per arriving row, the slot uniform over the full buffer.
             yield buffer_step(buf, piece, rng.integers(0, buffer_size, size=len(piece)))
     if filled:
+        # Input exhausted: TF keeps picking uniformly among what is left, i.e. a random order.
         yield buf[:filled][rng.permutation(filled)]
 
 

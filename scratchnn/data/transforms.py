@@ -66,7 +66,8 @@ class Batch(Node):
     def generate(self) -> Iterator[Any]:
         p = self.node.plan()
         if p is not None:
-            # The fast path: one gather per batch from the rows' index stream.
+            # The fast path: the row stream cut into batch-size index blocks, one gather each:
+            # component (N, ...) -> batch (batch_size, ...).
             for block in plan_lib.rechunk(p.blocks(), self.batch_size, self.drop_remainder):
                 yield plan_lib.gather(p.source, block)
             return
@@ -80,6 +81,7 @@ class Batch(Node):
             yield stack(pending)
 
     def unbatched_plan(self) -> Plan | None:
+        # Batching then unbatching index rows is the identity on the rows (`batch(n).unbatch()`).
         """The rows this node batches, for an `unbatch` that follows (all rows are kept)."""
         return None if self.drop_remainder else self.node.plan()
 
@@ -201,6 +203,7 @@ class Take(Node):
         return it if self.count < 0 else itertools.islice(it, self.count)
 
     def cardinality(self) -> int:
+        # take_dataset_op.cc: taking from an unknown size stays unknown.
         n = self.node.cardinality()
         if self.count < 0 or n == UNKNOWN:
             return n
@@ -270,6 +273,8 @@ class Repeat(Node):
             done += 1
 
     def cardinality(self) -> int:
+        # repeat_dataset_op.cc: forever is infinite unless the input is empty, even when
+        # the input's own size is unknown.
         n = self.node.cardinality()
         if self.count is None:
             return 0 if n == 0 else INFINITE

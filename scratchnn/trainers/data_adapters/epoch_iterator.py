@@ -70,6 +70,7 @@ class EpochIterator:
             self.adapter.on_epoch_end()
 
     def _full_epoch(self) -> Iterator[tuple[int, Any]]:
+        # A fresh pass every epoch; a one-shot input that has nothing left yields no step.
         step = -1
         for step, data in enumerate(self.adapter.get_iterator()):
             yield step, data
@@ -79,16 +80,18 @@ class EpochIterator:
             self._num_batches = step + 1  # learned from the first pass, for the next progress bars
 
     def _steps_epoch(self, steps: int) -> Iterator[tuple[int, Any]]:
+        # The pass is kept between epochs (Keras's `_current_iterator`): epoch e+1 resumes it.
         if self._iterator is None:
             self._iterator, self._seen = iter(self.adapter.get_iterator()), 0
         for step in range(steps):
+            # A known-size pass is used up: Keras warns and ends the epoch early.
             if self._num_batches is not None and self._seen >= self._num_batches:
                 self._ran_out(at_start=step == 0)
                 self._iterator = None
                 return
             try:
                 data = next(self._iterator)
-            except StopIteration:
+            except StopIteration:  # an unknown-size input ended: its size is now known
                 if self._num_batches is None:
                     self._num_batches = self._seen
                 self._iterator = None

@@ -158,6 +158,8 @@ def _fetch_in_order(dataset: PyDataset, indices: Iterable[int], workers: int, ah
     pending: collections.deque[Future[Any]] = collections.deque()
     index_iter = iter(indices)
     try:
+        # Keep `ahead` batches in flight; each one handed out is replaced by the next index,
+        # and results are taken in submission order whatever order the threads finish in.
         for index in itertools.islice(index_iter, max(ahead, 1)):
             pending.append(pool.submit(dataset.__getitem__, index))
         while pending:
