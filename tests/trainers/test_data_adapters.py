@@ -397,3 +397,18 @@ def test_epoch_hooks_are_called_once_per_epoch():
 def test_steps_per_epoch_must_be_a_positive_integer(bad):
     with pytest.raises(ValueError, match="steps_per_epoch"):
         EpochIterator(ArrayDataAdapter(X, Y), steps_per_epoch=bad)
+
+
+def test_objects_shaped_like_tf_datasets_are_read_as_datasets():
+    class TFLike:
+        """What a real tf.data.Dataset offers the adapter."""
+
+        def as_numpy_iterator(self):
+            return iter([(X[:5], Y[:5]), (X[5:], Y[5:])])
+
+        def cardinality(self):
+            return np.int64(2)
+
+    adapter = get_data_adapter(TFLike())
+    assert isinstance(adapter, DatasetAdapter) and adapter.num_batches == 2
+    assert first_values(adapter) == [0, 5]

@@ -2,7 +2,8 @@
 
 `get_data_adapter` picks the adapter (keras/src/trainers/data_adapters/__init__.py):
 
-- a `scratchnn.data.Dataset` of batches -> DatasetAdapter;
+- a `scratchnn.data.Dataset` of batches (or any object with a tf.data-style
+  `as_numpy_iterator()` and `cardinality()`, such as a real `tf.data.Dataset`) -> DatasetAdapter;
 - a `keras.utils.PyDataset` -> PyDatasetAdapter;
 - a generator or any other iterator -> GeneratorDataAdapter;
 - anything else is array data (arrays, lists of numbers, tuples/lists/dicts of
@@ -32,7 +33,7 @@ from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset, PyDat
 
 def input_kind(x: Any) -> str | None:
     """The kind of a streaming input ("Dataset", "PyDataset" or "generator"); None for array data."""
-    if isinstance(x, Dataset):
+    if isinstance(x, Dataset) or (hasattr(x, "as_numpy_iterator") and hasattr(x, "cardinality")):
         return "Dataset"
     if isinstance(x, PyDataset):
         return "PyDataset"

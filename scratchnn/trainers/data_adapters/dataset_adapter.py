@@ -13,13 +13,17 @@ class DatasetAdapter(DataAdapter):
     """Each element of the dataset is one batch, in Keras's packing; every epoch iterates it anew.
 
     Args:
-        dataset: the Dataset (already batched by the user).
+        dataset: the Dataset (already batched by the user); anything with
+            `as_numpy_iterator()` and `cardinality()` is read the same way.
         class_weight: {class: weight} applied to every batch's targets.
         prepare: the trainer's per-batch conversion.
     """
 
     def __init__(
-        self, dataset: Dataset, class_weight: dict[int, float] | None = None, prepare: Prepare = as_arrays
+        self,
+        dataset: Dataset | Any,
+        class_weight: dict[int, float] | None = None,
+        prepare: Prepare = as_arrays,
     ) -> None:
         self._dataset = dataset
         self._class_weight = class_weight
