@@ -4,7 +4,9 @@
     import scratchnn as tf               # instead of: import tensorflow as tf
     import scratchnn.keras as keras      # instead of: import keras
 
-`scratchnn.keras` is imported on first use, so `import scratchnn` stays fast.
+With `import scratchnn as tf`, the TensorFlow names Keras code uses work too: tf.keras, tf.data,
+tf.nn, tf.math, tf.random, tf.config, tf.reduce_mean, tf.GradientTape, tf.function, ...
+(scratchnn.tf_compat). Every one is imported on first use, so `import scratchnn` stays fast.
 """
 
 from scratchnn.version import __version__
@@ -13,17 +15,21 @@ __all__ = ["GradientTape", "Variable", "__version__", "constant", "convert_to_te
 
 
 def __getattr__(name: str):
-    # Lazy attributes: `scratchnn.keras` and the TensorFlow-style conveniences.
+    # Lazy attributes (PEP 562): the Keras namespace and TensorFlow's names, resolved on first use
+    # and cached here, so later look-ups are plain attribute reads.
+    if name.startswith("__"):
+        raise AttributeError(f"module 'scratchnn' has no attribute {name!r}")
+    value = _tf_compat().resolve(name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_tf_compat().names()})
+
+
+def _tf_compat():
+    # import_module, not `from scratchnn import tf_compat`, which would ask __getattr__ again.
     import importlib
 
-    if name in ("keras", "random"):
-        return importlib.import_module(f"scratchnn.{name}")
-    if name in ("GradientTape", "Variable"):
-        from scratchnn.ops import tensor
-
-        return getattr(tensor, name)
-    if name in ("constant", "convert_to_tensor"):
-        from scratchnn.ops import convert_to_tensor
-
-        return convert_to_tensor
-    raise AttributeError(f"module 'scratchnn' has no attribute {name!r}")
+    return importlib.import_module("scratchnn.tf_compat")

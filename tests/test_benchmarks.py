@@ -151,7 +151,8 @@ def test_profiler_uninstall_leaves_the_model_as_it_was():
     assert "apply" in vars(runner.model.optimizer)
     prof.uninstall()
     assert "apply" not in vars(runner.model.optimizer)
-    assert "_update_trackers" not in vars(runner.model)
+    assert "compute_metrics" not in vars(runner.model)
+    assert "_minimize" not in vars(runner.model.optimizer)
 
 
 def test_profiler_times_exclusively():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import warnings
@@ -17,7 +18,8 @@ class ModelCheckpoint(MonitorCallback):
     saving by batch) and the logs: `"ckpt-{epoch:02d}-{val_loss:.2f}.keras"`
     gives `ckpt-01-0.53.keras`. Every save is atomic (written to a temporary
     file, then moved into place), so a crash mid-save keeps the previous
-    checkpoint readable.
+    checkpoint readable. With `save_best_only`, a NaN or infinite monitored
+    value is never an improvement, so a diverged run keeps the best file.
 
     Args:
         filepath: path template. With `save_weights_only=True` it must end in
@@ -131,6 +133,11 @@ class ModelCheckpoint(MonitorCallback):
         if self.monitor_op is None:
             self._set_monitor_op()
         best_str = "None" if self.best is None else f"{self.best:.5f}"
+        if not math.isfinite(float(current)):
+            # NaN compares false with everything, but a first NaN would still beat best=None (as it
+            # does in Keras): a diverged run must never replace the best checkpoint.
+            self._say(f"Epoch {epoch + 1}: {self.monitor} is {current}, not a finite value; not saving")
+            return False
         if self._is_improvement(current, self.best):
             self._say(
                 f"Epoch {epoch + 1}: {self.monitor} improved from {best_str} to {current:.5f}, "

@@ -3,6 +3,9 @@
 Re-exports only; the code lives in the scratchnn packages. Submodules are
 registered under `scratchnn.keras.*` too, so `from scratchnn.keras.layers
 import Dense` and `from scratchnn.keras.models import Sequential` work.
+`keras.layers`, `keras.optimizers` and `keras.utils` are packages here, since they
+also hold Keras 2's module paths (`keras.layers.core`, `keras.optimizers.legacy`,
+`keras.utils.np_utils`), which are not modules of the scratchnn packages.
 """
 
 import sys as _sys
@@ -12,17 +15,15 @@ from scratchnn import (
     callbacks,
     constraints,
     initializers,
-    layers,
     losses,
     metrics,
     models,
     ops,
-    optimizers,
+    random,
     regularizers,
     saving,
-    utils,
 )
-from scratchnn.keras import backend, config, datasets
+from scratchnn.keras import backend, config, datasets, layers, optimizers, utils
 from scratchnn.layers import Input, Layer
 from scratchnn.models import Model, Sequential
 from scratchnn.ops.tensor import Variable
@@ -33,16 +34,13 @@ for _name, _module in {
     "callbacks": callbacks,
     "constraints": constraints,
     "initializers": initializers,
-    "layers": layers,
     "losses": losses,
     "metrics": metrics,
     "models": models,
     "ops": ops,
-    "optimizers": optimizers,
-    "optimizers.schedules": optimizers.schedules,
+    "random": random,
     "regularizers": regularizers,
     "saving": saving,
-    "utils": utils,
 }.items():
     _sys.modules.setdefault(f"{__name__}.{_name}", _module)
 
@@ -66,6 +64,7 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "random",
     "regularizers",
     "saving",
     "utils",

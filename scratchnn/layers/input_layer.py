@@ -13,6 +13,7 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.layers.layer import Layer
+from scratchnn.ops.tensor import Tensor, no_grad
 
 
 class KerasTensor:
@@ -66,19 +67,57 @@ def _shape_of(x: Any) -> Any:
 
 
 def symbolic_call(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Builds `layer` for the symbolic inputs and returns symbolic outputs (records a Node)."""
+    """Builds `layer` for the symbolic inputs and returns symbolic outputs (records a Node).
+
+    The layer is built for the first argument's shape. When further arguments are
+    symbolic too (`LogisticEndpoint()(targets, logits)`), the output shape comes from
+    running `call` once on zeros of every argument's shape (batch axis 1), since
+    `compute_output_shape` only sees the first.
+    """
     input_shape = _shape_of(inputs)
     layer._maybe_build(input_shape)
-    out_shape = layer.compute_output_shape(input_shape)
+    extra = _flat_keras_tensors((args, kwargs))
+    if extra:
+        out_shape = _run_on_zeros(layer, inputs, args, kwargs)
+    else:
+        out_shape = layer.compute_output_shape(input_shape)
     outputs = _make_outputs(out_shape, layer)
     node = Node(layer, (inputs, *args), dict(kwargs), outputs)
-    node.input_tensors = _flat_keras_tensors(inputs)
+    node.input_tensors = _flat_keras_tensors(inputs) + extra
     node.output_tensors = _flat_keras_tensors(outputs)
     node_index = len(layer._inbound_nodes)
     layer._inbound_nodes.append(node)
     for i, t in enumerate(node.output_tensors):
         t._keras_history = (layer, node_index, i)
     return outputs
+
+
+def _run_on_zeros(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Output shapes (batch axis None) of `layer.call` run on zeros standing for the KerasTensors."""
+
+    def zeros(x: Any) -> Any:
+        if isinstance(x, KerasTensor):
+            shape = tuple(1 if d is None else d for d in x.shape)
+            return Tensor(backend.xp.zeros(shape, dtype=x.dtype))
+        if isinstance(x, (list, tuple)):
+            return type(x)(zeros(v) for v in x)
+        if isinstance(x, dict):
+            return {k: zeros(v) for k, v in x.items()}
+        return x
+
+    with no_grad():
+        if layer._call_takes_training:
+            kwargs = {**kwargs, "training": False}
+        out = layer.call(zeros(inputs), *zeros(args), **zeros(kwargs))
+
+    def shapes(o: Any) -> Any:
+        if isinstance(o, Tensor):
+            return (None, *o.shape[1:])
+        if isinstance(o, dict):
+            return {k: shapes(v) for k, v in o.items()}
+        return [shapes(v) for v in o]
+
+    return shapes(out)
 
 
 def _make_outputs(shape: Any, layer: Layer) -> Any:

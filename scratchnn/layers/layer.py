@@ -3,17 +3,30 @@
 A subclass defines `build(input_shape)` (weights via `add_weight`) and
 `call(inputs, training=False)` (the forward pass written with `scratchnn.ops`);
 the tape derives the backward pass. `__call__` converts inputs, builds on first
-use, passes `training` when `call` accepts it, and applies the activity
-regularizer. Calling a layer on a symbolic `KerasTensor` (from `keras.Input`)
-records a node for the functional API instead of computing.
+use, resolves `training` through the call context, passes masks along, and
+adds the activity regularizer's penalty to `losses`. Calling a layer on a
+symbolic `KerasTensor` (from `keras.Input`) records a node for the functional
+API instead of computing.
+
+The call context (keras/src/layers/layer.py `CallContext`): the outermost
+`Layer.__call__` of a forward pass fixes `training`, and every nested layer
+whose caller passes no `training` inherits it, so a Dropout inside a custom
+layer inside a subclassed model drops during `fit` without the user threading
+`training=` through each `call`. One deliberate difference from Keras: a nested
+call that sets `training` explicitly (`self.bn(x, training=False)`) scopes that
+value to its own sub-calls; Keras writes it into the shared context, so a
+sibling called after it (`self.dropout(x)`) silently runs in inference mode too.
 """
 
 from __future__ import annotations
 
 import inspect
+import threading
+import warnings
 from typing import Any
 
 from scratchnn import backend, initializers, regularizers
+from scratchnn.metrics.metric import Metric
 from scratchnn.ops.tensor import Tensor, Variable, no_grad
 from scratchnn.utils import naming
 
@@ -32,6 +45,30 @@ def _dtype_name(dtype: Any) -> str:
 def _accepts(fn: Any, arg: str) -> bool:
     params = inspect.signature(fn).parameters
     return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _declared_default(fn: Any, arg: str) -> Any:
+    """The default of `arg` in `fn`'s signature (None when absent or without a default)."""
+    param = inspect.signature(fn).parameters.get(arg)
+    if param is None or param.default is inspect.Parameter.empty:
+        return None
+    return param.default
+
+
+# The `training` value of the innermost active `Layer.__call__` on this thread; None outside
+# any call (then the next call is the outermost one of a forward pass).
+_call_context = threading.local()
+
+
+# How many layers hold `add_loss` terms right now. While it is zero (the usual case: no
+# activity regularizer, no custom add_loss) the outermost call skips walking its sub-layers
+# to clear them, and the trainer skips collecting them.
+_layers_holding_losses = 0
+
+
+def any_added_losses() -> bool:
+    """True when some layer holds `add_loss` terms (cheap: a counter, no layer walk)."""
+    return _layers_holding_losses > 0
 
 
 class Layer:
@@ -64,6 +101,7 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Layer name must be a string. Received: name={name!r}")
         object.__setattr__(self, "_tracked_layers", [])
+        object.__setattr__(self, "_tracked_metrics", [])
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._dtype = _dtype_name(dtype) if dtype is not None else None
@@ -71,8 +109,11 @@ class Layer:
         self.built = False
         self.supports_masking = False
         self._own_variables: list[Variable] = []
-        self._activity_losses: list[Tensor] = []
+        self._losses: list[Tensor] = []
         self._call_takes_training = _accepts(self.call, "training")
+        # A `call(x, training=True)` default applies when no caller and no outer call sets it.
+        self._call_training_default = bool(_declared_default(self.call, "training"))
+        self._call_takes_mask = "mask" in inspect.signature(self.call).parameters
         self._build_shapes: Any = None
         self._inbound_nodes: list[Any] = []
         batch_shape = kwargs.get("batch_input_shape")
@@ -83,7 +124,7 @@ class Layer:
         self._batch_input_shape = tuple(batch_shape) if batch_shape is not None else None
         self._initial_weights = kwargs.get("weights")
 
-    # -- attribute tracking: sub-layers assigned as attributes are tracked -------
+    # -- attribute tracking: sub-layers and metrics assigned as attributes are tracked ----
     def __setattr__(self, name: str, value: Any) -> None:
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and not name.startswith("_"):
@@ -91,6 +132,9 @@ class Layer:
             for v in candidates:
                 if isinstance(v, Layer) and v is not self and all(v is not t for t in tracked):
                     tracked.append(v)
+                elif isinstance(v, Metric) and all(v is not m for m in self._tracked_metrics):
+                    # A model's `self.loss_tracker = Mean()` joins `model.metrics` (Keras tracks it too).
+                    self._tracked_metrics.append(v)
         object.__setattr__(self, name, value)
 
     # -- properties ----------------------------------------------------------
@@ -177,15 +221,41 @@ class Layer:
 
     @property
     def losses(self) -> list[Tensor]:
-        """Activity-regularization losses of the last call plus current weight penalties."""
-        out = list(self._activity_losses)
+        """The `add_loss` terms of the last forward pass (this layer's and its sub-layers'),
+        including activity penalties, then the weight penalties computed from the current
+        weights (as Keras computes them on each access)."""
+        out = list(self._losses)
         for layer in self._flatten_layers():
-            out.extend(layer._activity_losses)
-        # Weight penalties, computed from the current values (as Keras does on each access).
+            out.extend(layer._losses)
         for v in self.weights:
             if v.regularizer is not None:
                 out.append(v.regularizer(v))
         return out
+
+    def add_loss(self, loss: Any) -> None:
+        """Adds a loss term that training adds to the compiled loss (Keras's `Layer.add_loss`).
+
+        Called inside `call`, e.g. `self.add_loss(1e-2 * ops.sum(ops.square(x)))`. The terms
+        of a forward pass are dropped when the next outermost call starts, so they always
+        belong to the latest pass.
+
+        Args:
+            loss: a scalar Tensor (or array-like; non-scalars are summed by the trainer).
+        """
+        global _layers_holding_losses
+        if not isinstance(loss, Tensor):
+            loss = Tensor(backend.asarray(loss, dtype=backend.floatx()))
+        if not self._losses:
+            _layers_holding_losses += 1
+        self._losses.append(loss)
+
+    def _clear_losses(self) -> None:
+        """Drops the `add_loss` terms of this layer and its sub-layers (a new forward pass)."""
+        global _layers_holding_losses
+        for layer in (self, *self._flatten_layers()):
+            if layer._losses:
+                layer._losses = []
+                _layers_holding_losses -= 1
 
     # -- weights ---------------------------------------------------------------
     def add_weight(
@@ -238,10 +308,14 @@ class Layer:
         return [backend.to_numpy(v.data).copy() for v in self.weights]
 
     def set_weights(self, weights: list[Any]) -> None:
-        """Sets the weights from arrays in `weights` order.
+        """Sets the weights from arrays in `weights` order, all or nothing.
+
+        Every value is checked (count, shape, numeric dtype) before the first
+        weight changes, so a bad list leaves the layer as it was. Keras checks
+        each weight as it assigns it, leaving the earlier ones overwritten.
 
         Raises:
-            ValueError: naming the layer, when the count or a shape differs.
+            ValueError: naming the layer, when the count or a shape differs or a value is not numeric.
         """
         params = self.weights
         if len(weights) != len(params):
@@ -249,14 +323,24 @@ class Layer:
                 f"Layer {self.name!r} expects {len(params)} weights, but the list has {len(weights)} "
                 f"elements. Expected shapes {[p.shape for p in params]}."
             )
-        for var, value in zip(params, weights):
-            arr = backend.asarray(value)
-            if tuple(arr.shape) != var.shape:
-                raise ValueError(
-                    f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}; the value given has "
-                    f"shape {tuple(arr.shape)}."
-                )
-            var.assign(arr.astype(var.data.dtype, copy=False))
+        values = [self._checked_weight(var, value) for var, value in zip(params, weights)]
+        for var, arr in zip(params, values):
+            var.assign(arr)
+
+    def _checked_weight(self, var: Variable, value: Any) -> Any:
+        """`value` as a backend array of `var`'s shape and dtype, or a ValueError naming the layer and weight."""
+        arr = backend.asarray(value)
+        if arr.dtype.kind not in "fiub":
+            raise ValueError(
+                f"Layer {self.name!r} weight {var.name!r} expects numbers, but the value given has dtype "
+                f"{arr.dtype}. Received: an array of shape {tuple(arr.shape)}"
+            )
+        if tuple(arr.shape) != var.shape:
+            raise ValueError(
+                f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}; the value given has "
+                f"shape {tuple(arr.shape)}."
+            )
+        return arr.astype(var.data.dtype, copy=False)
 
     def count_params(self) -> int:
         """Total number of weight elements.
@@ -302,19 +386,98 @@ class Layer:
         return Tensor(arr)
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        if not isinstance(inputs, Tensor) and _contains(inputs, _keras_tensor_class()):
+        keras_tensor = _keras_tensor_class()
+        if not isinstance(inputs, Tensor) and _contains((inputs, args), keras_tensor):
             from scratchnn.layers.input_layer import symbolic_call
 
+            if training is not None:
+                kwargs["training"] = training
             return symbolic_call(self, inputs, args, kwargs)
         inputs = self._convert_input(inputs)
+        if args:
+            # Further tensor arguments (`LogisticEndpoint()(targets, logits)`) become Tensors too.
+            args = tuple(self._convert_input(a) if _is_array(a) else a for a in args)
         if not self.built:
             self._maybe_build(_shapes_of(inputs))
+
+        # training: this call's argument, else the enclosing call's, else call()'s own default.
+        outer = getattr(_call_context, "training", None)
+        if outer is None and _layers_holding_losses:
+            self._clear_losses()  # the outermost call starts a new forward pass
+        if training is None:
+            training = outer if outer is not None else self._call_training_default
+        training = bool(training)
         if self._call_takes_training:
-            kwargs["training"] = bool(training)
-        outputs = self.call(inputs, *args, **kwargs)
+            kwargs["training"] = training
+
+        # Masks travel on the tensors (`_keras_mask`); `call(..., mask=None)` receives the input's.
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = _mask_of(inputs)
+            if previous_mask is not None and self._call_takes_mask:
+                kwargs["mask"] = previous_mask
+
+        _call_context.training = training
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _call_context.training = outer
+
         if self.activity_regularizer is not None:
-            self._activity_losses = [self.activity_regularizer(o) for o in _flat(outputs)]
+            for out in _flat(outputs):
+                if isinstance(out, Tensor):
+                    self.add_loss(self._activity_penalty(out))
+        if previous_mask is not None or self._computes_own_mask():
+            self._set_output_masks(inputs, outputs, previous_mask)
         return outputs
+
+    def _activity_penalty(self, output: Tensor) -> Tensor:
+        """The activity regularizer's penalty of one output, divided by the batch size.
+
+        Keras 3 (layers/layer.py `__call__`) normalizes by the batch so the penalty's weight
+        does not change with `batch_size`.
+        """
+        penalty = self.activity_regularizer(output)
+        if output.ndim > 0 and output.shape[0] > 0:
+            from scratchnn import ops
+
+            penalty = ops.divide(penalty, float(output.shape[0]))
+        return penalty
+
+    def _computes_own_mask(self) -> bool:
+        # A layer that makes a mask from unmasked inputs (Embedding(mask_zero=True), Masking)
+        # overrides compute_mask and supports masking.
+        return self.supports_masking and type(self).compute_mask is not Layer.compute_mask
+
+    def _set_output_masks(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+        """Attaches `compute_mask(inputs, previous_mask)` to outputs that carry no mask yet."""
+        flat_outputs = [o for o in _flat(outputs) if isinstance(o, Tensor)]
+        if not self.supports_masking:
+            if previous_mask is not None:
+                warnings.warn(
+                    f"Layer {self.name!r} (of type {type(self).__name__}) was passed an input with a "
+                    "mask attached to it. However, this layer does not support masking and will "
+                    "therefore destroy the mask information. Downstream layers will not see the mask.",
+                    stacklevel=3,
+                )
+            return
+        if all(o._keras_mask is not None for o in flat_outputs):
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        for out, mask in zip(flat_outputs, _flat(masks)):
+            if out._keras_mask is None and mask is not None:
+                out._keras_mask = mask.data if isinstance(mask, Tensor) else mask
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The mask of this layer's outputs: by default the incoming mask, unchanged.
+
+        Args:
+            inputs: the call's inputs.
+            previous_mask: the inputs' mask (boolean array (batch, steps)) or None.
+        """
+        return previous_mask
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape for `input_shape`; by default found by running `call` on zeros.
@@ -365,6 +528,20 @@ def _unique(variables: list[Variable]) -> list[Variable]:
             seen.add(id(v))
             out.append(v)
     return out
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, Tensor) or hasattr(x, "__array_interface__") or hasattr(x, "__array__")
+
+
+def _mask_of(inputs: Any) -> Any:
+    """The `_keras_mask` of a Tensor, or the list of masks of a list of Tensors (None if none)."""
+    if isinstance(inputs, Tensor):
+        return inputs._keras_mask
+    if isinstance(inputs, (list, tuple)):
+        masks = [t._keras_mask if isinstance(t, Tensor) else None for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
 
 
 def _flat(x: Any) -> list[Any]:

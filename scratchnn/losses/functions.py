@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn import backend, ops
+from scratchnn.ops.nn import cross_entropy_from_softmax, softmax_stats
 from scratchnn.ops.tensor import Tensor
 
 
@@ -28,17 +29,11 @@ def _same_rank(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
     return x1, x2
 
 
-def _logits_record(y_pred: Any, kind: str) -> tuple[Any, ...] | None:
-    """The `_keras_logits` record of a softmax (over the last axis) or sigmoid output, else None."""
-    info = getattr(y_pred, "_keras_logits", None)
-    if info is not None and info[0] == kind and (kind != "softmax" or info[2] in (-1, y_pred.ndim - 1)):
-        return info
-    return None
-
-
-def _fused_logits(y_pred: Any, kind: str) -> Tensor | None:
-    info = _logits_record(y_pred, kind)
-    return None if info is None else info[1]
+def _sigmoid_logits(y_pred: Any) -> Tensor | None:
+    """The logits of a `sigmoid` output (Keras's `_keras_logits`), else None."""
+    if getattr(y_pred, "_softmax_stats", None) is not None:
+        return None
+    return getattr(y_pred, "_keras_logits", None)
 
 
 # -- loss functions (one value per sample) -----------------------------------
@@ -53,8 +48,7 @@ def sparse_categorical_crossentropy(
         ValueError: for one-hot labels (use categorical_crossentropy) or labels
             outside [0, K).
     """
-    record = None if from_logits else _logits_record(y_pred, "softmax")
-    logits = y_pred if from_logits else (None if record is None else record[1])
+    from_softmax = not from_logits and softmax_stats(y_pred) is not None
     y_pred = ops.convert_to_tensor(y_pred)
     labels = backend.asarray(getattr(y_true, "data", y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
@@ -75,10 +69,11 @@ def sparse_categorical_crossentropy(
             f"sparse_categorical_crossentropy: labels must be in [0, {num_classes}) for predictions with "
             f"{num_classes} classes. Received labels from {labels.min()} to {labels.max()}."
         )
-    if logits is not None:
-        # A softmax output hands over its probabilities and normalizer: no second softmax.
-        probabilities = None if record is None else (y_pred.data, record[3])
-        loss = ops.sparse_softmax_cross_entropy(labels, logits, probabilities)
+    if from_softmax:
+        # A softmax output hands over its logits, probabilities and normalizer: no second softmax.
+        loss = cross_entropy_from_softmax(labels, y_pred, sparse=True)
+    elif from_logits:
+        loss = ops.sparse_softmax_cross_entropy(labels, y_pred)
     else:
         onehot = ops.one_hot(labels, num_classes, dtype=y_pred.dtype)
         loss = _categorical_from_probabilities(onehot, y_pred, axis)
@@ -103,7 +98,7 @@ def categorical_crossentropy(
     Raises:
         ValueError: for integer class labels (use sparse_categorical_crossentropy).
     """
-    logits = y_pred if from_logits else _fused_logits(y_pred, "softmax")
+    from_softmax = not from_logits and softmax_stats(y_pred) is not None
     y_true, y_pred = _pair(y_true, y_pred)
     if y_true.ndim != y_pred.ndim or y_true.shape[-1] != y_pred.shape[-1]:
         raise ValueError(
@@ -113,8 +108,10 @@ def categorical_crossentropy(
         )
     if label_smoothing:
         y_true = ops.add(ops.multiply(y_true, 1.0 - label_smoothing), label_smoothing / y_pred.shape[-1])
-    if logits is not None:
-        return ops.softmax_cross_entropy(y_true, logits, axis=axis)
+    if from_softmax and axis in (-1, y_pred.ndim - 1):
+        return cross_entropy_from_softmax(y_true, y_pred, sparse=False)
+    if from_logits:
+        return ops.softmax_cross_entropy(y_true, y_pred, axis=axis)
     return _categorical_from_probabilities(y_true, y_pred, axis)
 
 
@@ -122,7 +119,7 @@ def binary_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> Tensor:
     """Mean over the last axis of -(t log p + (1 - t) log(1 - p))."""
-    logits = y_pred if from_logits else _fused_logits(y_pred, "sigmoid")
+    logits = y_pred if from_logits else _sigmoid_logits(y_pred)
     y_true, y_pred = _pair(y_true, y_pred)
     y_true, y_pred = _same_rank(y_true, y_pred)
     if label_smoothing:

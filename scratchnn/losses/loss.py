@@ -30,13 +30,23 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", 
 
 
 def reduce_weighted_values(
-    values: Tensor, sample_weight: Any = None, reduction: str | None = "sum_over_batch_size"
+    values: Tensor, sample_weight: Any = None, reduction: str | None = "sum_over_batch_size", mask: Any = None
 ) -> Tensor:
-    """Applies `sample_weight` to per-sample `values`, then the reduction.
+    """Applies `sample_weight` (and a mask) to per-sample `values`, then the reduction.
 
     "sum_over_batch_size" divides the weighted sum by the number of values
     (not by the sum of the weights), as Keras 3 does.
+
+    Args:
+        values: per-sample (or per-timestep) losses, e.g. (N,) or (N, T).
+        sample_weight: broadcastable weights, or None.
+        reduction: "sum_over_batch_size"/"mean", "sum", "mean_with_sample_weight" or None.
+        mask: boolean array like `values` (the predictions' `_keras_mask`), or None. Masked-out
+            entries get weight 0; for the mean reductions the valid ones get size / valid, so
+            the loss is the mean over valid entries (keras/src/losses/loss.py `apply_mask`).
     """
+    if mask is not None:
+        sample_weight = _apply_mask(sample_weight, mask, values.dtype, reduction)
     if sample_weight is not None:
         sw = ops.cast(ops.convert_to_tensor(sample_weight), values.dtype)
         values, sw = _same_rank(values, sw)
@@ -53,6 +63,19 @@ def reduce_weighted_values(
     else:
         divisor = values.size
     return ops.divide(total, divisor) if divisor else ops.multiply(total, 0.0)
+
+
+def _apply_mask(sample_weight: Any, mask: Any, dtype: str, reduction: str | None) -> Any:
+    keep = backend.asarray(getattr(mask, "data", mask)).astype(bool)
+    weights = keep.astype(dtype)
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = int(keep.sum())
+        weights *= keep.size / valid if valid else 0.0
+    if sample_weight is None:
+        return weights
+    sw = ops.cast(ops.convert_to_tensor(sample_weight), dtype)
+    mask_t, sw = _same_rank(ops.convert_to_tensor(weights), sw)
+    return ops.multiply(sw, mask_t)
 
 
 class Loss:
@@ -78,7 +101,8 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
-        return reduce_weighted_values(self.call(y_true, y_pred), sample_weight, self.reduction)
+        mask = getattr(y_pred, "_keras_mask", None)
+        return reduce_weighted_values(self.call(y_true, y_pred), sample_weight, self.reduction, mask)
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")

@@ -137,7 +137,11 @@ class Functional(Model):
             out = node.layer(*args, training=training, **kwargs)
             for kt, value in zip(node.output_tensors, _flat_values(out)):
                 values[id(kt)] = value
-        return _replace(self._outputs_struct, values)
+        outputs = _replace(self._outputs_struct, values)
+        # Keras returns the tensor itself for `outputs=[y]` (functional.py `unpack_singleton`).
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            return outputs[0]
+        return outputs
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shapes = [t.shape for t in self._flat_outputs]

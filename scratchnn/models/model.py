@@ -23,10 +23,18 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from scratchnn.models.functional import Functional
+        # Keras's dispatch (keras/src/models/model.py): `Model(inputs, outputs)` is a Functional,
+        # and so is a subclass constructed functional-style, `CustomModel(inputs, outputs)`, which
+        # keeps its own methods (train_step, ...) over Functional's. The import is lazy because
+        # functional.py subclasses Model.
+        from scratchnn.models.functional import Functional
 
+        if issubclass(cls, Functional):
+            return object.__new__(cls)
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             return object.__new__(Functional)
+        if _functional_init_arguments(args, kwargs):
+            return object.__new__(_functional_variant(cls, Functional))
         return object.__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -197,3 +205,42 @@ class Model(Trainer, Layer):
         """`{"input_shape": ...}` once built (Keras's `build_config`)."""
         shape = getattr(self, "_build_shapes", None)
         return {"input_shape": shape} if self.built and shape is not None else None
+
+
+def _functional_init_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether a Model subclass is being constructed as `Subclass(inputs, outputs)` (symbolic)."""
+    if len(args) == 2:
+        inputs = args[0]
+    elif len(args) == 1 and "outputs" in kwargs:
+        inputs = args[0]
+    elif "inputs" in kwargs and "outputs" in kwargs:
+        inputs = kwargs["inputs"]
+    else:
+        return False
+    from scratchnn.layers.input_layer import KerasTensor
+
+    flat = (
+        inputs
+        if isinstance(inputs, (list, tuple))
+        else list(inputs.values())
+        if isinstance(inputs, dict)
+        else [inputs]
+    )
+    return bool(flat) and all(isinstance(t, KerasTensor) for t in flat)
+
+
+_FUNCTIONAL_VARIANTS: dict[type, type] = {}
+
+
+def _functional_variant(cls: type, functional: type) -> type:
+    """`cls` with Functional mixed in under it (one class per `cls`, so types compare equal).
+
+    Keras rewrites `cls.__bases__` instead; a separate subclass leaves the user's class as
+    written, so the same class can still be constructed subclass-style.
+    """
+    variant = _FUNCTIONAL_VARIANTS.get(cls)
+    if variant is None:
+        variant = type(cls.__name__, (cls, functional), {"__module__": cls.__module__})
+        variant.__qualname__ = cls.__qualname__
+        _FUNCTIONAL_VARIANTS[cls] = variant
+    return variant

@@ -9,7 +9,7 @@ cross-entropy never takes the log of a rounded-to-zero probability).
 from __future__ import annotations
 
 import math as _math
-from typing import Any
+from typing import Any, NamedTuple
 
 from scratchnn import backend
 from scratchnn.backend import xp
@@ -101,7 +101,7 @@ def sigmoid(x: Any) -> Tensor:
     t = convert(x)
     s = _stable_sigmoid(t.data)
     out = record(s, (t,), lambda g: (g * s * (1 - s),))
-    out._keras_logits = ("sigmoid", t)
+    out._keras_logits = t
     return out
 
 
@@ -232,13 +232,27 @@ def gelu(x: Any, approximate: bool = True) -> Tensor:
 # -- softmax family -----------------------------------------------------------
 
 
+class SoftmaxStats(NamedTuple):
+    """What `softmax` leaves on its output for a cross-entropy to reuse.
+
+    Attributes:
+        axis: the softmax axis.
+        shift: max(x) along `axis` (keepdims), subtracted so exp never overflows.
+        normalizer: sum(e^(x - shift)) along `axis` (keepdims).
+    """
+
+    axis: int
+    shift: Any
+    normalizer: Any
+
+
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along `axis`, shifted by the max so exp never overflows.
 
     With s = softmax(x): d/dx = s * (g - sum(g * s, axis)).
-    The output remembers x as logits, with the shift and the normalizer sum(e^(x - shift))
-    along `axis` (keepdims), so a cross-entropy on it is computed from the logits without
-    a second softmax.
+    The output keeps x as `_keras_logits` (as Keras does) and its `SoftmaxStats`, so a
+    cross-entropy on it (`cross_entropy_from_softmax`) is computed from the logits without a
+    second softmax. The log of the normalizer is left to that loss: predict never needs it.
     """
     t = convert(x)
     # Array methods, not xp.max/xp.sum: the module functions' dispatch costs more than the
@@ -253,8 +267,35 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
         return (s * (g - xp.sum(g * s, axis=axis, keepdims=True)),)
 
     out = record(s, (t,), backward)
-    out._keras_logits = ("softmax", t, axis, (shift, total))
+    out._keras_logits = t
+    out._softmax_stats = SoftmaxStats(axis, shift, total)
     return out
+
+
+def softmax_stats(probs: Any) -> SoftmaxStats | None:
+    """The `SoftmaxStats` of a `softmax` output taken over its last axis, else None."""
+    stats = getattr(probs, "_softmax_stats", None)
+    if stats is not None and stats.axis in (-1, probs.ndim - 1):
+        return stats
+    return None
+
+
+def cross_entropy_from_softmax(targets: Any, probs: Tensor, sparse: bool) -> Tensor:
+    """Per-sample cross-entropy of softmax probabilities, differentiated through their logits.
+
+    `probs` must be a `softmax` output over its last axis (`softmax_stats(probs)` not None).
+    The loss is computed from the logits the softmax saw, reusing its shift and normalizer:
+    log p = (z - shift) - log(normalizer), so no probability that rounded to 0 is ever logged,
+    and the tape's parent is the logits (dL/dz = p * sum(t) - t), skipping the softmax node.
+
+    Args:
+        targets: (N,) integer labels when `sparse`, else (N, K) class weights (one-hot).
+        probs: (N, K) softmax output.
+        sparse: which of the two target forms `targets` is.
+    """
+    if sparse:
+        return sparse_softmax_cross_entropy(targets, probs._keras_logits, probs)
+    return softmax_cross_entropy(targets, probs._keras_logits, probabilities=probs)
 
 
 def _log_softmax_array(z: Any, axis: int) -> Any:
@@ -292,14 +333,14 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 # -- fused cross-entropies (per-sample values) --------------------------------
 
 
-def sparse_softmax_cross_entropy(labels: Any, logits: Any, probabilities: Any = None) -> Tensor:
+def sparse_softmax_cross_entropy(labels: Any, logits: Any, probabilities: Tensor | None = None) -> Tensor:
     """-log softmax(logits)[label] per sample: (N, K) logits, (N,) int labels -> (N,).
 
     L_i = logsumexp(z_i) - z_i[y_i];  dL_i/dz_i = softmax(z_i) - onehot(y_i).
 
     Args:
-        probabilities: optional (softmax(logits), (shift, normalizer)) as a `softmax` op on
-            these logits computed them (both (N, 1)); reused, not recomputed.
+        probabilities: optional output of a `softmax` op on these logits (it carries its
+            `SoftmaxStats`); its values and normalizer are reused, not recomputed.
     """
     z = convert(logits)
     y = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
@@ -311,11 +352,10 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, probabilities: Any = 
         picked = logp[rows, y]
         probs = None
     else:
-        probs, (shift, total) = probabilities
-        probs = probs.reshape(z2.shape)
-        log_total = xp.log(total)
+        stats = probabilities._softmax_stats
+        probs = probabilities.data.reshape(z2.shape)
         # The same rounding as _log_softmax_array: (z - shift) - log sum e^(z - shift).
-        picked = (z2[rows, y] - shift.reshape(-1)) - log_total.reshape(-1)
+        picked = (z2[rows, y] - stats.shift.reshape(-1)) - xp.log(stats.normalizer).reshape(-1)
 
     def backward(g):
         dz = xp.exp(logp) if probs is None else probs.copy()  # softmax(z), a fresh array we can modify
@@ -326,19 +366,32 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, probabilities: Any = 
     return record(-picked.reshape(z.data.shape[:-1]), (z,), backward)
 
 
-def softmax_cross_entropy(targets: Any, logits: Any, axis: int = -1) -> Tensor:
+def softmax_cross_entropy(
+    targets: Any, logits: Any, axis: int = -1, probabilities: Tensor | None = None
+) -> Tensor:
     """-sum(t * log softmax(z)) per sample.
 
     dL/dz = softmax(z) * sum(t) - t;  dL/dt = -log softmax(z).
+
+    Args:
+        probabilities: optional output of a `softmax` op on these logits along `axis`; its
+            values, shift and normalizer are reused: log p = (z - shift) - log(normalizer).
     """
     z = convert(logits)
     t = convert(targets, like=z)
-    logp = _log_softmax_array(z.data, axis)
+    if probabilities is None:
+        logp = _log_softmax_array(z.data, axis)
+        probs = None
+    else:
+        stats = probabilities._softmax_stats
+        logp = (z.data - stats.shift) - xp.log(stats.normalizer)
+        probs = probabilities.data
     out = -xp.sum(t.data * logp, axis=axis)
 
     def backward(g):
         gk = xp.expand_dims(g, axis)
-        dz = (xp.exp(logp) * xp.sum(t.data, axis=axis, keepdims=True) - t.data) * gk
+        p = xp.exp(logp) if probs is None else probs
+        dz = (p * xp.sum(t.data, axis=axis, keepdims=True) - t.data) * gk
         dt = -logp * gk if t.requires_grad else None
         return dz, dt
 

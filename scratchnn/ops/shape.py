@@ -18,8 +18,8 @@ def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
 
     Python floats and float lists become `floatx()`; integer data keeps its type.
     """
-    if isinstance(x, Tensor):
-        return convert(x, dtype=dtype)
+    if isinstance(x, Tensor) or (isinstance(x, (list, tuple)) and any(isinstance(v, Tensor) for v in x)):
+        return convert(x, dtype=dtype)  # a list of tensors is stacked on the tape
     if dtype is None:
         arr = backend.asarray(x)
         if arr.dtype.kind == "f" and not hasattr(x, "dtype"):

@@ -55,7 +55,17 @@ class Tensor:
         requires_grad: whether gradients flow to this tensor.
     """
 
-    __slots__ = ("data", "requires_grad", "_parents", "_backward", "_keras_logits", "_seq", "__weakref__")
+    __slots__ = (
+        "data",
+        "requires_grad",
+        "_parents",
+        "_backward",
+        "_keras_logits",
+        "_softmax_stats",
+        "_keras_mask",
+        "_seq",
+        "__weakref__",
+    )
     # Makes `ndarray <op> Tensor` call the Tensor's reflected operator.
     __array_priority__ = 1000
 
@@ -64,10 +74,14 @@ class Tensor:
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor, ...] = ()
         self._backward: Callable[[Any], Sequence[Any]] | None = None
-        # Set by softmax to ("softmax", logits, axis, (shift, normalizer)) and by sigmoid to
-        # ("sigmoid", logits): a cross-entropy on these probabilities is then computed from
-        # the logits (and, for softmax, reuses the probabilities and normalizer).
-        self._keras_logits: tuple[Any, ...] | None = None
+        # Set by softmax and sigmoid to their input, as Keras does: a cross-entropy on these
+        # probabilities is then computed from the logits. Softmax also leaves its
+        # `ops.nn.SoftmaxStats` (axis, shift, normalizer), which the cross-entropy reuses.
+        self._keras_logits: Tensor | None = None
+        self._softmax_stats: Any = None
+        # A boolean (batch, steps) array marking valid timesteps (Embedding(mask_zero=True),
+        # Masking); layers pass it on and losses weight by it.
+        self._keras_mask: Any = None
         self._seq = 0  # creation order of recorded tensors (set by `record`); leaves stay 0
 
     # -- array protocol -------------------------------------------------------
@@ -205,6 +219,11 @@ def record(data: Any, parents: tuple[Tensor, ...], backward: Callable[[Any], Seq
         parents: the op's tensor inputs, in the order `backward` returns grads.
         backward: maps the output gradient (shape of `data`) to one gradient per
             parent (None where a parent needs none).
+
+    The contract of `backward`: it is the op's vector-Jacobian product, g -> g^T J, so it
+    is linear in g (backward(a * g) == a * backward(g)). The engine relies on it: plain
+    SGD seeds the backward pass with the learning rate instead of 1 to get lr * dL/dw
+    directly (`SGD._minimize`). The op table in tests/ops checks it for every op.
     """
     out = Tensor(data)
     if grad_enabled():
@@ -231,6 +250,13 @@ def convert(x: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
 
             return cast(x, dtype)
         return x
+    if isinstance(x, (list, tuple)) and any(isinstance(v, Tensor) for v in x):
+        # A list of tensors (`ops.sum(model.losses)`) is stacked by an op, so gradients flow to
+        # each item; converting it to an array would silently cut it from the tape.
+        from scratchnn.ops.shape import stack
+
+        out = stack(x)
+        return out if dtype is None else convert(out, dtype=dtype)
     if dtype is None and isinstance(x, (int, float)) and not isinstance(x, bool):
         if like is not None and like.data.dtype.kind == "f":
             dtype = like.data.dtype

@@ -13,6 +13,8 @@ Variables are `scratchnn.ops.tensor.Variable`s and every update is in place on
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -20,7 +22,7 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
-from scratchnn.ops.tensor import Tensor, Variable
+from scratchnn.ops.tensor import Tensor, Variable, gradient
 from scratchnn.optimizers import schedules as _schedules
 from scratchnn.optimizers._checks import check_base_arguments, is_number
 from scratchnn.optimizers.gradients import clip_gradients, pair_gradients
@@ -297,17 +299,34 @@ class Optimizer:
         """Updates one variable in place from its gradient (same shape and dtype)."""
         raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
 
-    def plain_step_size(self) -> float | None:
-        """The learning rate when this step's update is `w -= learning_rate * g` and nothing else.
+    def _minimize(self, loss: Any, variables: Sequence[Any]) -> None:
+        """One training step's update from a scalar loss: the trainer's entry point.
 
-        Then the trainer may pass gradients already scaled by it to `apply_scaled`.
-        None here (the general update); plain SGD overrides it.
+        The general path is Keras's: scale the loss (`loss_scale_factor`), differentiate,
+        then `apply_gradients`, which unscales, clips, decays and updates. An optimizer
+        whose update allows a cheaper route (plain SGD) overrides this.
+
+        Args:
+            loss: the scalar loss Tensor of the step, its tape still recorded.
+            variables: the trainable variables to update.
         """
-        return None
+        grads = gradient(self.scale_loss(loss), variables)
+        self.apply_gradients(zip(grads, variables))
 
-    def apply_scaled(self, scaled_grads: Sequence[Any], trainable_variables: Sequence[Any]) -> None:
-        """Applies gradients already multiplied by `plain_step_size()`; only optimizers that have one."""
-        raise NotImplementedError(f"{type(self).__name__} has no plain step; use `apply`.")
+    def _options_at_defaults(self) -> bool:
+        """Whether every constructor option (but the learning rate and name) keeps its default.
+
+        The options are read from the signature of this class's `__init__`, so an option
+        added later (to the base class or a subclass) is covered without editing a list.
+        """
+        for name, default in _constructor_defaults(type(self)).items():
+            if getattr(self, name, default) != default:
+                return False
+        return True
+
+    def _update_path_overridden(self, owner: type) -> bool:
+        """Whether a subclass of `owner` replaces a method that `_minimize`'s shortcut skips."""
+        return any(getattr(type(self), name) is not getattr(owner, name) for name in _UPDATE_PATH)
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> Variable:
         """Applies a list of (gradient, variable) pairs; returns `iterations`."""
@@ -525,3 +544,27 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+# The methods a user may override to change an update; `_minimize` shortcuts that bypass them
+# must check none is overridden (`_update_path_overridden`).
+_UPDATE_PATH = (
+    "apply",
+    "apply_gradients",
+    "update_step",
+    "_backend_update_step",
+    "_clip_weight_decay_update",
+    "scale_loss",
+)
+_NOT_OPTIONS = {"self", "learning_rate", "name", "kwargs"}
+
+
+@functools.cache
+def _constructor_defaults(cls: type) -> dict[str, Any]:
+    """{option: default} of `cls.__init__`, without self, learning_rate, name and **kwargs."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    return {
+        p.name: p.default
+        for p in params
+        if p.name not in _NOT_OPTIONS and p.kind is not p.VAR_KEYWORD and p.default is not p.empty
+    }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scratchnn.backend import xp
+from scratchnn.ops.tensor import gradient
 from scratchnn.optimizers._checks import check_number
 from scratchnn.optimizers.gradients import pair_gradients
 from scratchnn.optimizers.optimizer import Optimizer
@@ -94,39 +96,25 @@ class SGD(Optimizer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
-    def plain_step_size(self) -> float | None:
-        """This step's learning rate when the update is exactly `w -= learning_rate * g`, else None.
+    def _minimize(self, loss: Any, variables: Any) -> None:
+        """The step's update; plain SGD takes a shortcut that needs no `lr * g` temporary.
 
-        True for a built SGD without momentum, weight decay, clipping, loss scaling,
-        gradient accumulation, EMA or an overridden `update_step`. The trainer then
-        seeds the backward pass with the learning rate (backpropagation is linear in
-        its seed, so it yields learning_rate * g) and calls `apply_scaled`: one
-        in-place subtraction per variable, without a `learning_rate * g` temporary.
+        When the update is exactly `w -= learning_rate * g` (no momentum, none of the base
+        options such as clipping, weight decay, EMA, accumulation or loss scaling, and no
+        overridden update method), the backward pass is seeded with the learning rate
+        instead of 1. Backpropagation is linear in its seed (every backward is a VJP,
+        `ops.record`'s contract), so it yields learning_rate * dL/dw directly, the scale
+        riding on multiplications the backward does anyway, and the update is one in-place
+        subtraction per variable. Otherwise the general path runs.
         """
-        if (
-            not self.built
-            or self.momentum
-            or self.weight_decay
-            or self.clipnorm
-            or self.global_clipnorm
-            or self.clipvalue
-            or self.use_ema
-            or self.gradient_accumulation_steps
-            or self.loss_scale_factor is not None
-            or type(self).update_step is not SGD.update_step
-        ):
-            return None
-        return self._current_learning_rate()
-
-    def apply_scaled(self, scaled_grads: Any, trainable_variables: Any) -> None:
-        """`w -= s` for each (s, w), where s = learning_rate * g (see `plain_step_size`).
-
-        Otherwise the same as `apply`: the gradient checks, constraints and the
-        iteration count.
-        """
-        gs, vs = pair_gradients(
-            self.name, scaled_grads, trainable_variables, self._trainable_variables_indices
-        )
+        if self.momentum or not self._options_at_defaults() or self._update_path_overridden(SGD):
+            super()._minimize(loss, variables)
+            return
+        if not self.built:
+            self.build(list(variables))
+        seed = xp.full(loss.data.shape, self._current_learning_rate(), dtype=loss.data.dtype)
+        scaled = gradient(loss, variables, output_gradient=seed)
+        gs, vs = pair_gradients(self.name, scaled, variables, self._trainable_variables_indices)
         for s, v in zip(gs, vs, strict=True):
             v.data -= s
         self._apply_constraints(vs)

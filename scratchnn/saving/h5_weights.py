@@ -23,7 +23,8 @@ import os
 from typing import Any
 
 from scratchnn import backend
-from scratchnn.saving import keras_file
+from scratchnn.saving import config_checks, h5_reader, keras_file, weights_tree
+from scratchnn.utils import file_utils
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -70,9 +71,9 @@ def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
 
     def write(tmp: str) -> None:
         with h5py.File(tmp, "w") as f:
-            keras_file.write_weights(model, f, include_optimizer=True)
+            weights_tree.write_weights(model, f, include_optimizer=True)
 
-    keras_file.atomic_write_file(filepath, write)
+    file_utils.atomic_write_file(filepath, write)
 
 
 def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None:
@@ -87,10 +88,12 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
         raise ValueError(
             f"File not found: filepath={filepath}. Please ensure the file is an accessible file."
         )
-    if filepath.endswith(".keras") or (not is_hdf5(filepath) and _is_zip(filepath)):
-        _, weights = keras_file._read_members(filepath)
-        with keras_file.open_h5_bytes(weights, filepath) as f:
-            keras_file.read_weights(model, f, filepath)
+    if (
+        os.path.isdir(filepath)
+        or filepath.endswith(".keras")
+        or (not is_hdf5(filepath) and _is_zip(filepath))
+    ):
+        keras_file.load_weights(model, filepath, skip_mismatch)
         return
     if not is_hdf5(filepath):
         raise ValueError(
@@ -98,10 +101,10 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
         )
     with _open(filepath) as f:
         if "model_weights" in f or "layer_names" in f.attrs:
-            group = f["model_weights"] if "model_weights" in f else f
+            group = h5_reader.get_group(f, "model_weights", filepath) if "model_weights" in f else f
             load_legacy_weights(model, group, filepath, skip_mismatch)
         else:
-            keras_file.read_weights(model, f, filepath)
+            weights_tree.read_weights(model, f, filepath, skip_mismatch=skip_mismatch)
 
 
 def _is_zip(filepath: str) -> bool:
@@ -130,22 +133,40 @@ def _model_layers(model: Any) -> list[Any]:
 
 
 def load_legacy_weights(model: Any, group: Any, filepath: str, skip_mismatch: bool = False) -> None:
-    """Loads `model_weights`-style weights by order (layers with weights, then each layer's weights)."""
+    """Loads `model_weights`-style weights by order (layers with weights, then each layer's weights).
+
+    All or nothing: every dataset is checked (shape before reading, no links or
+    foreign storage) and read before the first weight is assigned.
+
+    Raises:
+        ValueError: naming the file, when the layer count or a shape differs or
+            a dataset is not plain numeric data of this file.
+    """
     saved = []
     for name in _attr_list(group, "layer_names"):
-        g = group[name]
-        values = [g[w][()] for w in _attr_list(g, "weight_names")]
-        if values:
-            saved.append((name, values))
+        g = h5_reader.get_group(group, name, filepath)
+        if g is None:
+            raise ValueError(f"The weights file {filepath!r} lists layer {name!r} but has no group for it.")
+        datasets = []
+        for w in _attr_list(g, "weight_names"):
+            ds = h5_reader.get_dataset(g, w, filepath, f"{name}/{w}")
+            if ds is None:
+                raise ValueError(
+                    f"The weights file {filepath!r} lists weight {name}/{w} but has no dataset for it."
+                )
+            datasets.append((f"{name}/{w}", ds))
+        if datasets:
+            saved.append((name, datasets))
     layers = [layer for layer in _model_layers(model) if layer.weights]
     if len(saved) != len(layers):
         raise ValueError(
             f"The weights file {filepath!r} holds weights for {len(saved)} layers ({[n for n, _ in saved]}), "
             f"but the model has {len(layers)} layers with weights ({[layer.name for layer in layers]})."
         )
-    for (name, values), layer in zip(saved, layers):
+    plan = []
+    for (name, datasets), layer in zip(saved, layers):
         expected = [v.shape for v in layer.weights]
-        got = [tuple(v.shape) for v in values]
+        got = [tuple(ds.shape) for _, ds in datasets]
         if expected != got:
             if skip_mismatch:
                 continue
@@ -153,7 +174,10 @@ def load_legacy_weights(model: Any, group: Any, filepath: str, skip_mismatch: bo
                 f"Layer {layer.name!r} expects weights of shapes {expected}, but the weights file "
                 f"{filepath!r} holds shapes {got} for layer {name!r}."
             )
-        layer.set_weights(values)
+        for var, (where, ds) in zip(layer.weights, datasets):
+            plan.append((var, h5_reader.read_array(ds, var.shape, filepath, where, f"Layer {layer.name!r}")))
+    for var, value in plan:  # every shape matched and every array was read: now the model changes
+        var.assign(value.astype(var.data.dtype, copy=False))
 
 
 def save_legacy_h5(model: Any, filepath: str, include_optimizer: bool = True) -> None:
@@ -185,7 +209,7 @@ def save_legacy_h5(model: Any, filepath: str, include_optimizer: bool = True) ->
                 for n, v in zip(names, layer.weights):
                     g.create_dataset(n, data=backend.to_numpy(v.data))
 
-    keras_file.atomic_write_file(filepath, write)
+    file_utils.atomic_write_file(filepath, write)
 
 
 def _training_config(model: Any) -> dict[str, Any]:
@@ -212,17 +236,22 @@ def load_legacy_model(
                 f"The HDF5 file {filepath!r} holds no model config (no 'model_config' attribute): it is a "
                 "weights-only file. Build the model in code and call model.load_weights() instead."
             )
-        raw = raw.decode("utf8") if isinstance(raw, bytes) else str(raw)
+        config = config_checks.parse_config_json(raw, filepath, "model_config attribute")
+        config_checks.validate_model_config(config, filepath, "model_config attribute")
         try:
-            config = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"The model_config in {filepath!r} is not valid JSON: {err}") from err
-        with CustomObjectScope(custom_objects or {}):
-            model = deserialize_layer(config, custom_objects)
-        load_legacy_weights(model, f["model_weights"] if "model_weights" in f else f, filepath)
+            with CustomObjectScope(custom_objects or {}):
+                model = deserialize_layer(config, custom_objects)
+        except RecursionError:
+            raise ValueError(f"The model config in {filepath!r} is nested too deeply to rebuild.") from None
+        group = h5_reader.get_group(f, "model_weights", filepath) if "model_weights" in f else f
+        load_legacy_weights(model, group, filepath)
         training = f.attrs.get("training_config")
         if compile and training is not None:
-            training = json.loads(training.decode("utf8") if isinstance(training, bytes) else str(training))
+            training = config_checks.parse_config_json(training, filepath, "training_config attribute")
+            if not isinstance(training, dict):
+                raise ValueError(
+                    f"The training_config in {filepath!r} is not a dict. Received: {training!r:.200}"
+                )
             optimizer = training.pop("optimizer_config", None)
             compile_config = {
                 k: training.get(k) for k in ("loss", "loss_weights", "metrics", "weighted_metrics")

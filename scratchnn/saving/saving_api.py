@@ -8,7 +8,13 @@ Formats:
   (config.json, metadata.json, model.weights.h5), as Keras's
   `save_model(..., zipped=False)` writes it. It is not a TensorFlow
   SavedModel (that would need TensorFlow); `load_model` on the directory
-  gives the model back, and Keras 3 reads it the same way.
+  gives the model back, and Keras 3 reads it the same way. Only those three
+  files are written: any other file in the directory is left alone.
+
+Every save is crash-safe (`utils.file_utils`): at any instant the path holds
+the previous model or the new one. New files follow the umask, an
+overwritten file keeps its mode, and saving through a symlink writes its
+target.
 
 Loading detects the format from the content (zip, HDF5 or directory), never
 from the file name alone, and never executes code from the file.

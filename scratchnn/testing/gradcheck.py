@@ -3,7 +3,10 @@
 `check_gradients(fn, inputs)` compares the tape's gradients of
 L = sum(fn(*inputs) * upstream) (a random upstream gradient, not ones, so a
 backward that ignores `g` fails) with central differences
-(L(x + h) - L(x - h)) / 2h for every element of every input.
+(L(x + h) - L(x - h)) / 2h for every element of every input. It also checks
+that the backward pass is linear in its seed (the VJP contract of `ops.record`,
+which plain SGD's learning-rate seed relies on): seeding with 2.5 * upstream
+must give 2.5 times the gradients.
 """
 
 from __future__ import annotations
@@ -72,9 +75,23 @@ def check_gradients(
     for t in tensors:
         if t.data.dtype != np.float64:
             raise TypeError(f"check_gradients needs float64 inputs. Received: dtype={t.data.dtype}")
-    out = fn(*tensors)
-    upstream = np.random.default_rng(seed).standard_normal(np.shape(out.data))
-    analytic = gradient(out, tensors, output_gradient=np.asarray(upstream, dtype=out.data.dtype))
+    upstream = None
+    seeded = []
+    for scale in (1.0, 2.5):
+        out = fn(*tensors)
+        if upstream is None:
+            upstream = np.random.default_rng(seed).standard_normal(np.shape(out.data))
+        seed_array = np.asarray(scale * upstream, dtype=out.data.dtype)
+        seeded.append(gradient(out, tensors, output_gradient=seed_array))
+    analytic = seeded[0]
+    for i, (g1, g25) in enumerate(zip(*seeded)):
+        if not np.allclose(
+            np.asarray(g25, np.float64), 2.5 * np.asarray(g1, np.float64), rtol=1e-12, atol=1e-14
+        ):
+            raise AssertionError(
+                f"the backward pass of input {i} is not linear in its seed: seeding with 2.5 * g did "
+                "not give 2.5 times the gradient (ops.record requires a vector-Jacobian product)"
+            )
     numeric = numerical_gradient(fn, tensors, upstream, h=h)
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         a = np.asarray(a, dtype=np.float64)

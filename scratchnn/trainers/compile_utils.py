@@ -13,7 +13,37 @@ from typing import Any
 
 from scratchnn import losses as losses_module
 from scratchnn import ops
+from scratchnn.metrics.compile_resolution import resolve_compile_metric
+from scratchnn.metrics.metric import Metric
 from scratchnn.ops.tensor import Tensor
+from scratchnn.trainers.data import _is_array_like_list
+
+
+def to_output_list(data: Any, output_names: list[str]) -> list[Any]:
+    """Targets / predictions / sample weights as one entry per output.
+
+    One output: `data` itself (or the only item of a 1-list / 1-dict). Several: a list or
+    tuple in output order, or a dict keyed by output name (missing names give None).
+
+    Raises:
+        ValueError: when a list has the wrong length for several outputs.
+    """
+    if len(output_names) == 1:
+        if isinstance(data, (list, tuple)) and len(data) == 1 and not _is_array_like_list(data):
+            return [data[0]]
+        if isinstance(data, dict) and len(data) == 1:
+            return list(data.values())
+        return [data]
+    if isinstance(data, dict):
+        return [data.get(n) for n in output_names]
+    if data is None:
+        return [None] * len(output_names)
+    if not isinstance(data, (list, tuple)) or len(data) != len(output_names):
+        raise ValueError(
+            f"The model has {len(output_names)} outputs ({output_names}); pass targets as a list of "
+            f"{len(output_names)} arrays or a dict keyed by output name."
+        )
+    return list(data)
 
 
 def _per_output(spec: Any, output_names: list[str], what: str) -> list[Any]:
@@ -62,17 +92,26 @@ class CompileLoss:
             if isinstance(fn, losses_module.Loss):
                 value = fn(yt, yp, sw)
             else:
-                value = losses_module.reduce_weighted_values(fn(yt, yp), sw)
+                value = losses_module.reduce_weighted_values(
+                    fn(yt, yp), sw, mask=getattr(yp, "_keras_mask", None)
+                )
             parts.append(value)
             term = value if w == 1.0 else ops.multiply(value, w)
             total = term if total is None else ops.add(total, term)
         return total, parts
 
 
-class CompileMetrics:
-    """Per-output metric objects, resolved lazily from the first batch's shapes."""
+class CompileMetrics(Metric):
+    """The compiled metrics of every output as one metric, `model.metrics`' "compile_metrics".
+
+    As in Keras 3 (compile_utils.py), string names such as "accuracy" are resolved from the
+    shapes of the first batch (`build`); `update_state(y_true, y_pred, sample_weight)` takes
+    the model's structures, and `result()` is a dict keyed by each metric's log name
+    ("accuracy", or "aux_output_mae" with several outputs).
+    """
 
     def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str]) -> None:
+        super().__init__(name="compile_metrics")
         self.output_names = output_names
         self._specs = self._expand(metrics)
         self._weighted_specs = self._expand(weighted_metrics)
@@ -98,8 +137,6 @@ class CompileMetrics:
         return [list(spec) for _ in range(n)]
 
     def build(self, y_true: list[Any], y_pred: list[Any]) -> None:
-        from scratchnn.metrics.compile_resolution import resolve_compile_metric
-
         def make(specs_per_output):
             out = []
             for specs, yt, yp in zip(specs_per_output, y_true, y_pred):
@@ -132,29 +169,28 @@ class CompileMetrics:
             for m in self.weighted[i]:
                 m.update_state(yt, yp, sample_weight=sample_weight[i])
 
-    def reset(self) -> None:
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Updates every compiled metric from the model's targets and outputs (any structure)."""
+        preds = [p.data if isinstance(p, Tensor) else p for p in to_output_list(y_pred, self.output_names)]
+        sws = (
+            to_output_list(sample_weight, self.output_names)
+            if sample_weight is not None
+            else [None] * len(preds)
+        )
+        self.update(to_output_list(y_true, self.output_names), preds, sws)
+
+    def reset_state(self) -> None:
         for group in (self.metrics or []) + (self.weighted or []):
             for m in group:
                 m.reset_state()
 
-    def results(self) -> dict[str, float]:
+    reset = reset_state
+
+    def result(self) -> dict[str, Any]:
+        """{log name: result Tensor} of every compiled metric ({} before the first batch)."""
         if self.metrics is None:
             return {}
         values = [
-            float(m.result())
-            for i in range(len(self.output_names))
-            for m in self.metrics[i] + self.weighted[i]
+            m.result() for i in range(len(self.output_names)) for m in self.metrics[i] + self.weighted[i]
         ]
         return dict(zip(self._names, values))
-
-    def metric_objects(self) -> list[Any]:
-        """Every built metric object, in log order."""
-        return (
-            [
-                m
-                for i in range(len(self.output_names))
-                for m in (self.metrics or [])[i] + (self.weighted or [])[i]
-            ]
-            if self.metrics
-            else []
-        )

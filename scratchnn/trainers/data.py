@@ -61,6 +61,17 @@ def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool, check_finit
     """
     arr = x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x
     arr = backend.asarray(arr)
+    if arr.dtype.kind in "USO":
+        # Checked before any cast: NumPy would turn the strings "1", "2" into numbers silently.
+        sample = arr.reshape(-1)[:3].tolist() if arr.size else []
+        hint = (
+            " Encode string labels as integers first (e.g. np.unique(y, return_inverse=True))."
+            if name == "y"
+            else ""
+        )
+        raise TypeError(
+            f"`{name}` must be numeric. Received: {name} of dtype {arr.dtype} (first values {sample!r}).{hint}"
+        )
     if arr.ndim == 0 or arr.shape[0] == 0:
         raise ValueError(
             f"Expected a non-empty array for `{name}`. Received: {name}.shape={tuple(arr.shape)}"
@@ -74,8 +85,6 @@ def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool, check_finit
             f"`{name}` contains {bad} NaN or infinite values; training on them would give NaN weights. "
             "Clean or impute the data first."
         )
-    if arr.dtype.kind == "O":
-        raise TypeError(f"`{name}` must be numeric. Received an array of dtype object.")
     return arr
 
 
@@ -139,25 +148,158 @@ def batch_indices(n: int, batch_size: int, shuffle: bool, steps: int | None = No
         yield chunk
 
 
-def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> Any:
-    """Per-sample weights class_weight[label] for sparse or one-hot targets (N,) -> (N,)."""
+def class_weights_to_sample_weights(y: Any, class_weight: Any, num_classes: int | None = None) -> Any:
+    """Per-sample weights class_weight[label] for sparse or one-hot targets (N,) -> (N,).
+
+    Labels are read as Keras reads them (keras/src/trainers/data_adapters/
+    data_adapter_utils.py): the argmax of one-hot rows, otherwise the rounded
+    label; classes missing from `class_weight` weigh 1. Unlike Keras, which
+    looks each label up with `class_weight.get` (so a key -1 or 99 is silently
+    ignored), every key must name a class.
+
+    Args:
+        y: targets of one output, (N,), (N, 1) or one-hot (N, num_classes).
+        class_weight: `{class index: weight}`.
+        num_classes: the number of classes (the model's output width, 2 for a
+            width-1 sigmoid output); by default the one-hot width, or for
+            sparse labels the largest label + 1 (at least 2).
+
+    Raises:
+        ValueError: for a key that is not a class index in `range(num_classes)`,
+            a weight that is not a finite number, or a label outside the classes.
+    """
+    if not isinstance(class_weight, dict):
+        raise ValueError(
+            "`class_weight` must be a dict mapping class indices to weights. "
+            f"Received: class_weight of type {type(class_weight).__name__}"
+        )
     labels = backend.to_numpy(y)
-    if labels.ndim > 1 and labels.shape[-1] > 1:
+    one_hot = labels.ndim > 1 and labels.shape[-1] > 1
+    if one_hot:
+        if num_classes is None:
+            num_classes = int(labels.shape[-1])
         labels = labels.argmax(axis=-1)
-    labels = labels.reshape(labels.shape[0], -1)[:, 0].astype(np.int64)
-    table = np.ones(int(max(max(class_weight), labels.max())) + 1, dtype=np.float64)
-    for k, w in class_weight.items():
-        table[int(k)] = w
+    labels = np.rint(labels.reshape(labels.shape[0], -1)[:, 0]).astype(np.int64)
+    if num_classes is None:
+        # Sparse labels without the model's width: the classes seen, and at least the two of a
+        # binary (sigmoid, width 1) problem, so a batch of only 0s still accepts a weight for 1.
+        num_classes = max(int(labels.max()) + 1 if labels.size else 0, 2)
+    table = np.ones(max(num_classes, 1), dtype=np.float64)
+    for key, weight in class_weight.items():
+        if (
+            isinstance(key, (bool, np.bool_))
+            or not isinstance(key, (int, np.integer))
+            or not 0 <= key < num_classes
+        ):
+            raise ValueError(
+                f"`class_weight` keys must be class indices in range({num_classes}) (the classes of `y`). "
+                f"Received: class_weight key {key!r}"
+            )
+        if isinstance(weight, (bool, np.bool_)) or not isinstance(
+            weight, (int, float, np.integer, np.floating)
+        ):
+            raise ValueError(
+                f"`class_weight` values must be numbers. Received: class_weight[{key!r}]={weight!r}"
+            )
+        if not np.isfinite(weight):
+            raise ValueError(
+                f"`class_weight` values must be finite. Received: class_weight[{key!r}]={weight!r}"
+            )
+        table[int(key)] = weight
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"`y` holds labels outside range({num_classes}) (from {int(labels.min())} to {int(labels.max())}), "
+            "so `class_weight` cannot weigh them."
+        )
     return backend.asarray(table[labels].astype(backend.floatx()))
 
 
+def check_sample_weight(sample_weight: Any, y: Any) -> None:
+    """Checks that each sample-weight array fits its targets (after `to_backend`; call once per fit).
+
+    A weight array must be (N,) or follow the leading axes of its targets:
+    after dropping trailing axes of size 1 its shape must be a prefix of the
+    target's shape ((N,), (N, T) for targets (N, T, C)). One array weighs every
+    output; otherwise one array per output array, in the same structure.
+    Keras fails inside the loss with "Incompatible shapes for broadcasting".
+
+    Raises:
+        ValueError: naming both shapes, for a weight array that does not fit, or
+            a structure with a different number of arrays than the targets.
+    """
+    weights, targets = flatten(sample_weight), flatten(y)
+    if not weights or not targets:
+        return
+    if len(weights) == 1:
+        pairs = [(weights[0], t) for t in targets]
+    elif len(weights) == len(targets):
+        pairs = list(zip(weights, targets))
+    else:
+        raise ValueError(
+            f"`sample_weight` holds {len(weights)} arrays, but there are {len(targets)} target arrays; pass one "
+            "array for all outputs or one per output."
+        )
+    for w, t in pairs:
+        shape = tuple(w.shape)
+        while len(shape) > 1 and shape[-1] == 1:
+            shape = shape[:-1]
+        if shape != tuple(t.shape[: len(shape)]):
+            raise ValueError(
+                "`sample_weight` must have shape (N,) or the leading axes of its targets. "
+                f"Received: sample_weight.shape={tuple(w.shape)} for y.shape={tuple(t.shape)}"
+            )
+
+
 def check_batch_size(batch_size: Any) -> int:
-    """fit/evaluate/predict's batch_size: None -> 32; anything but a positive int is a ValueError."""
+    """fit/evaluate/predict's batch_size: None -> 32; anything but a positive integer is a ValueError.
+
+    NumPy integers are accepted, as Keras accepts them (`np.int64(8)` from a computation).
+    """
     if batch_size is None:
         return 32
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+    if (
+        isinstance(batch_size, (bool, np.bool_))
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size <= 0
+    ):
         raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
-    return batch_size
+    return int(batch_size)
+
+
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """One batch as `fit` hands it to `train_step`: `x`, `(x, y)` or `(x, y, sample_weight)`.
+
+    Keras's convention (keras/src/trainers/data_adapters/data_adapter_utils.py): without
+    targets a batch is `x` itself, or `(x,)` when `x` is a tuple or list of inputs, so that
+    unpacking it never mistakes the inputs for (x, y).
+    """
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """The inverse of `pack_x_y_sample_weight`: (x, y or None, sample_weight or None).
+
+    Raises:
+        ValueError: for a tuple of more than three items.
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`. "
+        f"Received a tuple of {len(data)} items: {data!r:.200}"
+    )
 
 
 def unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:

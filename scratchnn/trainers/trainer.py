@@ -1,23 +1,33 @@
 """compile / fit / evaluate / predict (keras/src/trainers/trainer.py and backend trainers).
 
-One training step: gather the batch, run the model forward with the tape on,
-sum the compiled loss and the layers' regularization losses, differentiate
-with respect to the trainable variables, let the optimizer update them in
-place and project them onto their constraints, update the metrics. The tape is dropped at the end
-of the step, so memory grows with the batch, not with the dataset.
+The seams are Keras's, so code written for "Customizing what happens in fit()" runs
+unchanged: `fit` calls `train_step(data)` once per batch, where `data` is packed as
+Keras packs it (`x`, `(x, y)` or `(x, y, sample_weight)`), and logs what it returns;
+the default `train_step` is forward pass, `compute_loss`, loss tracker, the optimizer's
+update, `compute_metrics`. `evaluate` calls `test_step(data)`, `predict` calls
+`predict_step(data)`.
+
+Arrays are converted to backend arrays once per call, so a step only gathers its batch
+with one `take` per array. The tape is dropped at the end of each step, so memory grows
+with the batch, not with the dataset.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
+import warnings
 from typing import Any
 
+from scratchnn import ops
 from scratchnn import optimizers as optimizers_module
-from scratchnn.backend import xp
 from scratchnn.callbacks import CallbackList
-from scratchnn.ops.tensor import Tensor, gradient, no_grad
+from scratchnn.callbacks.callback_list import pythonify_logs
+from scratchnn.layers.layer import any_added_losses
+from scratchnn.metrics import Mean
+from scratchnn.ops.tensor import Tensor, no_grad
 from scratchnn.trainers import data as data_utils
-from scratchnn.trainers.compile_utils import CompileLoss, CompileMetrics
+from scratchnn.trainers.compile_utils import CompileLoss, CompileMetrics, to_output_list
 
 
 class Trainer:
@@ -61,6 +71,8 @@ class Trainer:
         }
         self._compile_loss = None
         self._compile_metrics = None
+        self._loss_tracker = None
+        self._output_loss_trackers = []
         self.compiled = True
         self.stop_training = False
 
@@ -75,72 +87,104 @@ class Trainer:
         names = getattr(self, "output_names", None) or getattr(self, "_inferred_output_names", None)
         return list(names or ["output"])
 
-    def _infer_output_names(self, x: Any) -> None:
-        """Names the outputs of a subclassed model from one forward pass on one sample.
+    def _symbolic_build(self, x: Any, y: Any = None) -> None:
+        """Builds the model, the compiled loss and the compiled metrics from one sample.
 
-        A tuple/list of n outputs gives "output_1" ... "output_n" (Keras 2's names;
-        Keras 3 derives odd keys such as "mse_loss" there); a dict output its keys.
+        Keras builds them before the first step too (trainer.py `_symbolic_build`), so a
+        custom `train_step` that loops over `self.metrics` sees the compiled metrics from
+        the first batch. One sample is run forward in inference mode: it creates the
+        weights (as the first step would, before any shuffling draws) and gives the
+        prediction shapes that "accuracy" is resolved from. A subclassed model's outputs
+        are named from it: a tuple of n outputs "output_1" ... "output_n" (Keras 2's names),
+        a dict its keys.
         """
-        if getattr(self, "output_names", None) or getattr(self, "_inferred_output_names", None) is not None:
+        if getattr(self, "_compile_loss", None) is not None:
             return
-        with no_grad():
-            out = self(data_utils.take(x, slice(0, 1)), training=False)
-        if isinstance(out, dict):
-            self._inferred_output_names = list(out)
-        elif isinstance(out, (list, tuple)) and len(out) > 1:
-            self._inferred_output_names = [f"output_{i + 1}" for i in range(len(out))]
-        else:
-            self._inferred_output_names = []
+        sample = y_pred = None
+        needs_outputs = (
+            not getattr(self, "output_names", None) and getattr(self, "_inferred_output_names", None) is None
+        )
+        if x is not None and (needs_outputs or not self.built or self._wants_metrics()):
+            sample = data_utils.take(x, slice(0, 1))
+            with no_grad():
+                y_pred = self(sample, training=False)
+            if needs_outputs:
+                if isinstance(y_pred, dict):
+                    self._inferred_output_names = list(y_pred)
+                elif isinstance(y_pred, (list, tuple)) and len(y_pred) > 1:
+                    self._inferred_output_names = [f"output_{i + 1}" for i in range(len(y_pred))]
+                else:
+                    self._inferred_output_names = []
+        names = self._output_names()
+        self._compile_loss = CompileLoss(self.loss, self.loss_weights, names)
+        self._compile_metrics = CompileMetrics(
+            self._compile_args["metrics"], self._compile_args["weighted_metrics"], names
+        )
+        self._loss_tracker = Mean(name="loss")
+        self._output_loss_trackers = [Mean(name=f"{n}_loss") for n in names] if len(names) > 1 else []
+        if y_pred is not None and y is not None and self._wants_metrics():
+            ys = self._as_output_list(data_utils.take(y, slice(0, 1)))
+            self._compile_metrics.build(ys, self._as_output_list(y_pred))
 
-    def _ensure_compiled_objects(self, x: Any = None) -> None:
-        if self._compile_loss is None:
-            if x is not None:
-                self._infer_output_names(x)
-            names = self._output_names()
-            self._compile_loss = CompileLoss(self.loss, self.loss_weights, names)
-            self._compile_metrics = CompileMetrics(
-                self._compile_args["metrics"], self._compile_args["weighted_metrics"], names
-            )
-            from scratchnn.metrics import Mean
+    def _wants_metrics(self) -> bool:
+        args = getattr(self, "_compile_args", {})
+        return bool(args.get("metrics") or args.get("weighted_metrics"))
 
-            self._loss_tracker = Mean(name="loss")
-            self._output_loss_trackers = [Mean(name=f"{n}_loss") for n in names] if len(names) > 1 else []
-
+    # -- metrics -----------------------------------------------------------------
     @property
     def metrics(self) -> list[Any]:
-        """The loss tracker and the compiled metric objects (after the first batch)."""
-        if getattr(self, "_compile_metrics", None) is None:
-            return []
-        return [self._loss_tracker, *self._output_loss_trackers, *self._compile_metrics.metric_objects()]
+        """The loss tracker, the compiled metrics (one `CompileMetrics`), the per-output loss
+        trackers, then the Metric objects assigned as attributes of the model or its layers
+        (Keras 3's order)."""
+        out = []
+        if getattr(self, "_loss_tracker", None) is not None:
+            out.append(self._loss_tracker)
+            if self._wants_metrics():
+                out.append(self._compile_metrics)
+            out.extend(self._output_loss_trackers)
+        tracked = self.__dict__.get("_tracked_metrics_cache")  # fixed for the duration of a fit
+        if tracked is None:
+            tracked = [m for layer in (self, *self._flatten_layers()) for m in layer._tracked_metrics]
+        for metric in tracked:
+            if all(metric is not m for m in out):
+                out.append(metric)
+        return out
 
     @property
     def metrics_names(self) -> list[str]:
         return [m.name for m in self.metrics]
 
+    def reset_metrics(self) -> None:
+        """Resets the state of every metric in `self.metrics` (called at each epoch's start)."""
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict[str, Any]:
+        """The current result of every metric in `self.metrics`, by name."""
+        out: dict[str, Any] = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                out.update(result)
+            else:
+                out[metric.name] = result
+        return out
+
+    def _get_metrics_result_or_logs(self, logs: Any) -> Any:
+        """The model's metric results when `logs` has their keys, else `logs` (a custom step's).
+
+        Keras 3 (trainer.py) takes the epoch's logs from the metrics, so the last step's
+        logs of a default step are never stale; a custom step returning other keys keeps them.
+        """
+        metric_logs = self.get_metrics_result()
+        if isinstance(logs, dict) and set(logs) == set(metric_logs):
+            return metric_logs
+        return logs if logs is not None else metric_logs
+
     # -- structure helpers -----------------------------------------------------
     def _as_output_list(self, data: Any) -> list[Any]:
         """Targets / predictions / sample weights as one entry per output."""
-        names = self._output_names()
-        if len(names) == 1:
-            if (
-                isinstance(data, (list, tuple))
-                and len(data) == 1
-                and not data_utils._is_array_like_list(data)
-            ):
-                return [data[0]]
-            if isinstance(data, dict) and len(data) == 1:
-                return list(data.values())
-            return [data]
-        if isinstance(data, dict):
-            return [data.get(n) for n in names]
-        if data is None:
-            return [None] * len(names)
-        if not isinstance(data, (list, tuple)) or len(data) != len(names):
-            raise ValueError(
-                f"The model has {len(names)} outputs ({names}); pass targets as a list of {len(names)} arrays "
-                "or a dict keyed by output name."
-            )
-        return list(data)
+        return to_output_list(data, self._output_names())
 
     def _prepare(self, x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
         dtype = self.dtype
@@ -165,82 +209,105 @@ class Trainer:
                 f"{tuple(expected)}, found shape={got}"
             )
 
-    # -- steps -------------------------------------------------------------------
-    def _forward_loss(
-        self, x: Any, y: Any, sw: Any, training: bool
-    ) -> tuple[Any, list[Any], Tensor | None, list[Any]]:
-        y_pred = self(x, training=training)
-        preds = self._as_output_list(y_pred)
-        ys = self._as_output_list(y)
-        sws = self._as_output_list(sw) if sw is not None else [None] * len(preds)
-        total, parts = self._compile_loss(ys, preds, sws)
-        extra = self.losses if self._may_have_extra_losses() else None
-        if extra:
-            from scratchnn import ops
+    # -- losses --------------------------------------------------------------------
+    def compute_loss(
+        self,
+        x: Any = None,
+        y: Any = None,
+        y_pred: Any = None,
+        sample_weight: Any = None,
+        training: bool = True,
+    ) -> Tensor | None:
+        """The total loss of a batch: the compiled loss(es) plus every `add_loss` term and
+        weight penalty in `self.losses` (Keras's `Model.compute_loss`).
 
-            reg = extra[0]
-            for term in extra[1:]:
-                reg = ops.add(reg, term)
-            total = reg if total is None else ops.add(total, reg)
-        return preds, ys, total, parts
+        Args:
+            x: the inputs (unused here; overrides may use them).
+            y: the targets.
+            y_pred: the model's outputs for `x`.
+            sample_weight: per-sample weights of the loss.
+            training: whether the step trains (True) or evaluates.
+
+        Returns:
+            A scalar Tensor, or None when evaluating a model compiled without a loss.
+
+        Raises:
+            ValueError: when training and there is nothing to minimize.
+        """
+        total = None
+        if self._compile_loss is not None:
+            preds = self._as_output_list(y_pred)
+            sws = self._as_output_list(sample_weight) if sample_weight is not None else [None] * len(preds)
+            total, parts = self._compile_loss(self._as_output_list(y), preds, sws)
+            for tracker, part in zip(self._output_loss_trackers, parts):
+                if part is not None:
+                    tracker.update_state(float(part.data), sample_weight=data_utils.batch_len(y_pred))
+        if self._may_have_extra_losses():
+            for term in self.losses:
+                term = ops.sum(term) if term.ndim else term
+                total = term if total is None else ops.add(total, term)
+        if total is None and training:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def _compute_loss(self, x: Any, y: Any, y_pred: Any, sample_weight: Any, training: bool) -> Any:
+        # Overrides written before Keras 3.3 have no `training` argument (Keras's own shim).
+        takes_training = self.__dict__.get("_compute_loss_takes_training")
+        if takes_training is None:
+            takes_training = "training" in inspect.signature(self.compute_loss).parameters
+            self.__dict__["_compute_loss_takes_training"] = takes_training
+        if takes_training:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
 
     def _may_have_extra_losses(self) -> bool:
-        """Whether any layer has a regularizer (cached for the duration of a fit)."""
-        cached = getattr(self, "_extra_losses_cache", None)
+        """Whether `self.losses` can be non-empty: a layer holds `add_loss` terms, or a weight
+        has a regularizer (that part is cached for the duration of a fit)."""
+        if any_added_losses():
+            return True
+        cached = getattr(self, "_weight_penalties_cache", None)
         if cached is not None:
             return cached
-        layers = [self, *self._flatten_layers()]
-        return any(layer.activity_regularizer is not None for layer in layers) or any(
-            v.regularizer is not None for v in self.weights
-        )
+        return any(v.regularizer is not None for v in self.weights)
 
-    def _update_trackers(
-        self, total: Tensor | None, parts: list[Any], preds: list[Any], ys: list[Any], sws: Any, n: int
-    ) -> None:
-        if total is not None:
-            self._loss_tracker.update_state(float(total.data), sample_weight=n)
-        for tracker, part in zip(self._output_loss_trackers, parts):
-            if part is not None:
-                tracker.update_state(float(part.data), sample_weight=n)
-        sw_list = self._as_output_list(sws) if sws is not None else [None] * len(preds)
-        self._compile_metrics.update(ys, [p.data for p in preds], sw_list)
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
+        """Updates the compiled metrics with a batch and returns `get_metrics_result()`."""
+        if self._compile_metrics is not None and y is not None and self._wants_metrics():
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
-    def train_step(self, x: Any, y: Any, sample_weight: Any = None) -> None:
-        """One optimizer update on one batch (arrays already converted)."""
-        preds, ys, total, parts = self._forward_loss(x, y, sample_weight, training=True)
-        if total is None:
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+    # -- steps -------------------------------------------------------------------
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One optimizer update on one batch; returns the logs (Keras's `train_step`).
+
+        Args:
+            data: `x`, `(x, y)` or `(x, y, sample_weight)` as `fit` packs a batch.
+        """
+        x, y, sample_weight = data_utils.unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._loss_tracker.update_state(float(loss.data), sample_weight=data_utils.batch_len(x))
         variables = getattr(self, "_trainable_cache", None) or self.trainable_weights
-        step_size = self.optimizer.plain_step_size()
-        if step_size is None:
-            self.optimizer.apply(gradient(total, variables), variables)
+        if variables:
+            self.optimizer._minimize(loss, variables)
         else:
-            # Plain SGD: seeding the backward pass with the learning rate gives lr * dL/dw
-            # directly (the scale rides on multiplications the backward does anyway), so
-            # the update needs no lr * g temporary.
-            seed = xp.full(total.data.shape, step_size, dtype=total.data.dtype)
-            self.optimizer.apply_scaled(gradient(total, variables, output_gradient=seed), variables)
-        # Constraints were applied by the optimizer, right after its update.
-        self._update_trackers(total, parts, preds, ys, sample_weight, data_utils.batch_len(x))
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> None:
-        """Updates the loss and metrics on one batch without training."""
+    def test_step(self, data: Any) -> dict[str, Any]:
+        """Updates the loss tracker and metrics on one batch without training; returns the logs."""
+        x, y, sample_weight = data_utils.unpack_x_y_sample_weight(data)
         with no_grad():
-            preds, ys, total, parts = self._forward_loss(x, y, sample_weight, training=False)
-        self._update_trackers(total, parts, preds, ys, sample_weight, data_utils.batch_len(x))
+            y_pred = self(x, training=False)
+            loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
+        if loss is not None:
+            self._loss_tracker.update_state(float(loss.data), sample_weight=data_utils.batch_len(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def _logs(self) -> dict[str, float]:
-        logs = {"loss": float(self._loss_tracker.result())}
-        for tracker in self._output_loss_trackers:
-            logs[tracker.name] = float(tracker.result())
-        logs.update(self._compile_metrics.results())
-        return dict(sorted(logs.items()))
-
-    def _reset_metrics(self) -> None:
-        self._loss_tracker.reset_state()
-        for tracker in self._output_loss_trackers:
-            tracker.reset_state()
-        self._compile_metrics.reset()
+    def predict_step(self, data: Any) -> Any:
+        """The model's outputs on one batch (`data` is `x`, or a tuple whose first item is x)."""
+        x, _, _ = data_utils.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
     # -- fit -----------------------------------------------------------------------
     def fit(
@@ -272,7 +339,7 @@ class Trainer:
             verbose: "auto"/1 progress bar, 2 one line per epoch, 0 silent.
             callbacks: list of Callback objects.
             validation_split: fraction of the data (the last samples) held out.
-            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val).
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight).
             shuffle: reshuffle the training data every epoch.
             class_weight: {class: weight}, turned into sample weights.
             sample_weight: (N,) weights of the samples in the loss.
@@ -305,7 +372,7 @@ class Trainer:
         steps = -(-n // batch_size)
         if steps_per_epoch is not None:
             steps = min(steps, int(steps_per_epoch))
-        self._ensure_compiled_objects(x)
+        self._symbolic_build(x, y)
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(
             callbacks,
@@ -317,43 +384,48 @@ class Trainer:
             steps=steps,
         )
         self.stop_training = False
-        # The variable list and the regularizer check are fixed for the whole fit
+        # The variable list and the weight-penalty check are fixed for the whole fit
         # (walking the layer tree every step would cost more than a small matmul).
-        self._trainable_cache = None
-        self._extra_losses_cache = None
-        if self.built:
-            self._trainable_cache = self.trainable_weights
-            self._extra_losses_cache = self._may_have_extra_losses()
+        self._trainable_cache = self.trainable_weights if self.built else None
+        self._weight_penalties_cache = self._may_have_extra_losses() if self.built else None
+        self._tracked_metrics_cache = [
+            m for layer in (self, *self._flatten_layers()) for m in layer._tracked_metrics
+        ]
         cbs.on_train_begin()
         # A callback may move the start (BackupAndRestore resuming an interrupted fit).
         resume = getattr(self, "_initial_epoch", None)
         if resume is not None:
             initial_epoch = resume
             self._initial_epoch = None
-        epoch_logs: dict[str, float] = {}
+        wants_batch_logs = cbs.wants_batch_logs("on_train_batch_end")
+        epoch_logs: dict[str, Any] = {}
         started = time.perf_counter()
         for epoch in range(initial_epoch, epochs):
-            self._reset_metrics()
+            self.reset_metrics()
             cbs.on_epoch_begin(epoch)
+            logs = None
             for step, index in enumerate(data_utils.batch_indices(n, batch_size, shuffle, steps)):
                 cbs.on_train_batch_begin(step)
-                xb = data_utils.take(x, index)
-                yb = data_utils.take(y, index)
-                swb = data_utils.take(sample_weight, index)
-                self.train_step(xb, yb, swb)
+                data = data_utils.pack_x_y_sample_weight(
+                    data_utils.take(x, index),
+                    data_utils.take(y, index),
+                    data_utils.take(sample_weight, index),
+                )
+                logs = self.train_step(data)
                 if self._trainable_cache is None:  # the model was built by its first batch
                     self._trainable_cache = self.trainable_weights
-                    self._extra_losses_cache = self._may_have_extra_losses()
-                # The running logs cost a few conversions: build them only if a callback reads them.
-                cbs.on_train_batch_end(
-                    step, self._logs() if cbs.wants_batch_logs("on_train_batch_end") else None
-                )
+                    self._weight_penalties_cache = any(v.regularizer is not None for v in self.weights)
+                # pythonify_logs costs a few conversions: only when a callback reads them.
+                cbs.on_train_batch_end(step, logs if wants_batch_logs else None)
                 if self.stop_training:
                     break
-            epoch_logs = self._logs()
+            epoch_logs = dict(self._get_metrics_result_or_logs(logs))
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(
-                    *validation_data, batch_size=validation_batch_size or batch_size, steps=validation_steps
+                val_logs = self._run_evaluation(
+                    *validation_data,
+                    batch_size=validation_batch_size or batch_size,
+                    steps=validation_steps,
+                    cbs=cbs,
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
@@ -361,24 +433,32 @@ class Trainer:
                 break
         self._last_fit_seconds = time.perf_counter() - started
         self._trainable_cache = None
-        self._extra_losses_cache = None
+        self._weight_penalties_cache = None
+        self._tracked_metrics_cache = None
         cbs.on_train_end(epoch_logs)
         return cbs.history
 
     # -- evaluate / predict ------------------------------------------------------
-    def _evaluate_arrays(
-        self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None = None, cbs: Any = None
-    ) -> dict[str, float]:
-        self._ensure_compiled_objects(x)
-        self._reset_metrics()
+    def _run_evaluation(
+        self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None, cbs: CallbackList
+    ) -> dict[str, Any]:
+        """Runs `test_step` over (x, y, sw) with the test hooks of `cbs`; returns Python-number logs."""
+        self._symbolic_build(x, y)
+        self.reset_metrics()
         n = data_utils.num_samples(x, y, sw)
+        cbs.on_test_begin()
+        wants_batch_logs = cbs.wants_batch_logs("on_test_batch_end")
+        logs = None
         for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
-            if cbs is not None:
-                cbs.on_test_batch_begin(step)
-            self.test_step(data_utils.take(x, index), data_utils.take(y, index), data_utils.take(sw, index))
-            if cbs is not None:
-                cbs.on_test_batch_end(step, self._logs())
-        return self._logs()
+            cbs.on_test_batch_begin(step)
+            data = data_utils.pack_x_y_sample_weight(
+                data_utils.take(x, index), data_utils.take(y, index), data_utils.take(sw, index)
+            )
+            logs = self.test_step(data)
+            cbs.on_test_batch_end(step, logs if wants_batch_logs else None)
+        logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
+        cbs.on_test_end(logs)
+        return logs
 
     def evaluate(
         self,
@@ -406,13 +486,17 @@ class Trainer:
         cbs = CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
         )
-        cbs.on_test_begin()
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, cbs)
-        cbs.on_test_end(logs)
+        logs = self._run_evaluation(x, y, sample_weight, batch_size, steps, cbs)
         if return_dict:
             return logs
-        ordered = [logs["loss"]] + [logs[k] for k in self._ordered_metric_keys() if k in logs and k != "loss"]
-        return ordered[0] if len(ordered) == 1 else ordered
+        return self._flatten_logs_in_order(logs)
+
+    def _flatten_logs_in_order(self, logs: dict[str, Any]) -> Any:
+        """[loss, metric1, ...] in compile order, then any other keys sorted; one value alone."""
+        ordered = [k for k in ["loss", *self._ordered_metric_keys()] if k in logs]
+        ordered += sorted(k for k in logs if k not in ordered)
+        values = [logs[k] for k in ordered]
+        return values[0] if len(values) == 1 else values
 
     def _ordered_metric_keys(self) -> list[str]:
         keys = [t.name for t in self._output_loss_trackers]
@@ -446,7 +530,7 @@ class Trainer:
         with no_grad():
             if n <= batch_size and steps is None and not callbacks:
                 # One batch: skip the callback machinery entirely (single-image latency).
-                return data_utils.to_numpy_structure(self(x, training=False))
+                return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
             n_steps = -(-n // batch_size) if steps is None else int(steps)
             verbose = 1 if verbose == "auto" else int(verbose)
             cbs = CallbackList(
@@ -456,7 +540,7 @@ class Trainer:
             outputs = []
             for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
                 cbs.on_predict_batch_begin(step)
-                out = self(data_utils.take(x, index), training=False)
+                out = self.predict_step(data_utils.pack_x_y_sample_weight(data_utils.take(x, index)))
                 outputs.append(data_utils.to_numpy_structure(out))
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
             cbs.on_predict_end()
@@ -478,10 +562,10 @@ class Trainer:
             sample_weight = data_utils.class_weights_to_sample_weights(
                 self._as_output_list(y)[0], class_weight
             )
-        self._ensure_compiled_objects(x)
-        self._reset_metrics()
-        self.train_step(x, y, sample_weight)
-        return self._batch_result(return_dict)
+        self._symbolic_build(x, y)
+        self.reset_metrics()
+        logs = self.train_step(data_utils.pack_x_y_sample_weight(x, y, sample_weight))
+        return self._batch_result(logs, return_dict)
 
     def test_on_batch(
         self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
@@ -489,10 +573,10 @@ class Trainer:
         """Loss (and metrics) on one batch without updating."""
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)
-        self._ensure_compiled_objects(x)
-        self._reset_metrics()
-        self.test_step(x, y, sample_weight)
-        return self._batch_result(return_dict)
+        self._symbolic_build(x, y)
+        self.reset_metrics()
+        logs = self.test_step(data_utils.pack_x_y_sample_weight(x, y, sample_weight))
+        return self._batch_result(logs, return_dict)
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as NumPy arrays."""
@@ -500,11 +584,8 @@ class Trainer:
             lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
         )
         with no_grad():
-            return data_utils.to_numpy_structure(self(x, training=False))
+            return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
 
-    def _batch_result(self, return_dict: bool) -> Any:
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = [logs["loss"]] + [logs[k] for k in self._ordered_metric_keys() if k in logs]
-        return values[0] if len(values) == 1 else values
+    def _batch_result(self, logs: Any, return_dict: bool) -> Any:
+        logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
+        return logs if return_dict else self._flatten_logs_in_order(logs)

@@ -1,4 +1,4 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, PyDataset."""
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files, PyDataset."""
 
 from scratchnn.backend.random import set_seed as _set_seed
 from scratchnn.saving.registry import custom_object_scope as custom_object_scope
@@ -12,6 +12,10 @@ from scratchnn.trainers.data_adapters.data_adapter_utils import (
 )
 from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset as PyDataset
 from scratchnn.trainers.data_adapters.py_dataset_adapter import Sequence as Sequence
+from scratchnn.utils.image_utils import array_to_img as array_to_img
+from scratchnn.utils.image_utils import img_to_array as img_to_array
+from scratchnn.utils.image_utils import load_img as load_img
+from scratchnn.utils.image_utils import save_img as save_img
 from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
@@ -31,12 +35,16 @@ __all__ = [
     "Progbar",
     "PyDataset",
     "Sequence",
+    "array_to_img",
     "custom_object_scope",
     "get_custom_objects",
+    "img_to_array",
+    "load_img",
     "normalize",
     "pack_x_y_sample_weight",
     "plot_model",
     "register_keras_serializable",
+    "save_img",
     "set_random_seed",
     "to_categorical",
     "unpack_x_y_sample_weight",

@@ -1,6 +1,7 @@
 """ModelCheckpoint, BackupAndRestore and TensorBoard on real training runs."""
 
 import os
+import pathlib
 import signal
 import struct
 import subprocess
@@ -261,3 +262,25 @@ def test_event_reader_survives_any_wall_time_and_multibyte_steps(tmp_path):
         + record_bytes(event_bytes(wall_time, 300, {"epoch_loss": 0.5, "x" * 200: -2.0}))
     )
     assert _read_events(str(path)) == [(300, "epoch_loss", 0.5), (300, "x" * 200, -2.0)]
+
+
+@pytest.mark.parametrize("save_weights_only", [True, False])
+def test_a_run_that_never_has_a_finite_loss_keeps_the_best_checkpoint(save_weights_only, rng, tmp_path):
+    """Issue 12 item 3: NaN is never "best", not even against best=None at the start of a new run."""
+    x, y = data(rng)
+    good = model_for(sk)
+    good.fit(x, y, epochs=1, verbose=0)
+    path = str(tmp_path / ("best.weights.h5" if save_weights_only else "best.keras"))
+    good.save_weights(path) if save_weights_only else good.save(path)
+    before = pathlib.Path(path).read_bytes()
+
+    diverged = model_for(sk, seed=5)
+    diverged.set_weights([np.full(w.shape, np.nan, "float32") for w in diverged.get_weights()])
+    ck = sk.callbacks.ModelCheckpoint(
+        path, monitor="loss", save_best_only=True, save_weights_only=save_weights_only, verbose=1
+    )
+    with np.errstate(invalid="ignore"):
+        history = diverged.fit(x, y, epochs=2, verbose=0, callbacks=[ck])
+    assert all(np.isnan(history.history["loss"]))
+    assert pathlib.Path(path).read_bytes() == before
+    assert ck.best is None

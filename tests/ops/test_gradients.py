@@ -142,7 +142,7 @@ def test_fused_cross_entropies_gradients(rng):
     # Fed the probabilities and normalizer of a softmax op on the same logits, as the loss does:
     def reusing_softmax(z):
         probs = ops.softmax(z)
-        return ops.sparse_softmax_cross_entropy(labels, z, (probs.data, probs._keras_logits[3]))
+        return ops.sparse_softmax_cross_entropy(labels, z, probs)
 
     check_gradients(reusing_softmax, [logits])
     np.testing.assert_allclose(
@@ -152,7 +152,7 @@ def test_fused_cross_entropies_gradients(rng):
     z = ops.Variable(logits, dtype="float64")
     probs = ops.softmax(z)
     before = probs.numpy().copy()
-    loss = ops.sparse_softmax_cross_entropy(labels, z, (probs.data, probs._keras_logits[3]))
+    loss = ops.sparse_softmax_cross_entropy(labels, z, probs)
     ops.gradient(ops.sum(loss), [z])
     np.testing.assert_array_equal(probs.numpy(), before)
     targets = rng.dirichlet(np.ones(4), size=5)
@@ -218,3 +218,19 @@ def test_softmax_keeps_exp_dtype_for_integer_inputs():
 
     assert ops.softmax(np.array([[1, 2, 3]])).numpy().dtype == np.float64
     np.testing.assert_allclose(ops.softmax(np.array([[1, 2, 3]])).numpy().sum(), 1.0)
+
+
+def test_a_list_of_tensors_is_stacked_on_the_tape(rng):
+    """`ops.sum(model.losses)`: converting the list must not cut its items off the tape."""
+    a, b = rng.standard_normal(()), rng.standard_normal(())
+    check_gradients(lambda x, y: ops.sum([x, ops.square(y)]), [a, b])
+    check_gradients(lambda x, y: ops.mean(ops.convert_to_tensor([x, y])), [a, b])
+
+
+def test_gradient_check_rejects_a_backward_that_is_not_linear_in_its_seed():
+    def bad(x):
+        t = ops.convert_to_tensor(x)
+        return ops.record(t.data * 2.0, (t,), lambda g: (g * g,))
+
+    with pytest.raises(AssertionError, match="not linear in its seed"):
+        check_gradients(bad, [np.ones(3)])

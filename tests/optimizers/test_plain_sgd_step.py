@@ -1,10 +1,14 @@
-"""fit's plain-SGD step: the backward pass seeded with the learning rate, then `w -= s` in place."""
+"""The optimizer's training entry point, `Optimizer._minimize`, and plain SGD's shortcut through it:
+the backward pass seeded with the learning rate, then `w -= s` in place."""
+
+import inspect
 
 import numpy as np
 import pytest
 
 import scratchnn.keras as keras
 from scratchnn import optimizers
+from scratchnn.optimizers import optimizer as optimizer_module
 
 
 def _model(optimizer, seed=0):
@@ -20,25 +24,33 @@ def _model(optimizer, seed=0):
     return model
 
 
-def _fit(model, monkeypatch=None):
+def _fit(model):
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((64, 6)).astype("float32"), rng.integers(0, 3, 64)
     history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False)
     return [w.numpy() for w in model.weights], history.history
 
 
+def _count_general_steps(monkeypatch):
+    """Counts the steps that take the base class's general `_minimize`."""
+    calls = []
+    general = optimizer_module.Optimizer._minimize
+    monkeypatch.setattr(
+        optimizer_module.Optimizer, "_minimize", lambda self, *a: calls.append(1) or general(self, *a)
+    )
+    return calls
+
+
 @pytest.mark.parametrize("learning_rate", [0.05, keras.optimizers.schedules.ExponentialDecay(0.1, 4, 0.5)])
-def test_scaled_step_equals_the_general_update(learning_rate, monkeypatch):
+def test_seeded_step_equals_the_general_update(learning_rate, monkeypatch):
+    general_calls = _count_general_steps(monkeypatch)
     fast = _model(optimizers.SGD(learning_rate))
     fast_weights, fast_history = _fit(fast)
-    calls = []
-    original = optimizers.SGD.apply_scaled
-    monkeypatch.setattr(optimizers.SGD, "apply_scaled", lambda *a: calls.append(1) or original(*a))
-    _fit(_model(optimizers.SGD(learning_rate)))
-    assert len(calls) == 3 * 8 - 1  # every step after the first, which builds the optimizer
-    monkeypatch.setattr(optimizers.SGD, "plain_step_size", lambda self: None)
+    assert general_calls == []  # every step took the shortcut
+    monkeypatch.setattr(optimizers.SGD, "_options_at_defaults", lambda self: False)
     slow = _model(optimizers.SGD(learning_rate))
     slow_weights, slow_history = _fit(slow)
+    assert len(general_calls) == 3 * 8
     for a, b in zip(fast_weights, slow_weights):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-5)
@@ -47,37 +59,59 @@ def test_scaled_step_equals_the_general_update(learning_rate, monkeypatch):
     assert np.linalg.norm(fast.layers[0].kernel.numpy(), axis=0).max() <= 0.8 + 1e-6
 
 
+# A value away from the default for every option of SGD's constructor. The test reads the
+# options from the signature, so an option added later fails here until it gets a row: the
+# shortcut must then be shown to step aside for it.
+_NON_DEFAULT = {
+    "momentum": 0.9,
+    "nesterov": True,
+    "weight_decay": 0.01,
+    "clipnorm": 1.0,
+    "clipvalue": 0.5,
+    "global_clipnorm": 1.0,
+    "use_ema": True,
+    "ema_momentum": 0.5,
+    "ema_overwrite_frequency": 3,
+    "loss_scale_factor": 2.0,
+    "gradient_accumulation_steps": 2,
+}
+_OPTIONS = [
+    name
+    for name, p in inspect.signature(optimizers.SGD.__init__).parameters.items()
+    if name not in ("self", "learning_rate", "name") and p.kind is not p.VAR_KEYWORD
+]
+
+
+@pytest.mark.parametrize("option", _OPTIONS)
+def test_every_other_option_takes_the_general_update(option, monkeypatch):
+    assert option in _NON_DEFAULT, f"SGD option {option!r} has no non-default value in this test"
+    general_calls = _count_general_steps(monkeypatch)
+    model = _model(optimizers.SGD(0.05, **{option: _NON_DEFAULT[option]}))
+    model.fit(np.ones((8, 6), "float32"), np.zeros(8, "int64"), batch_size=4, verbose=0)
+    assert len(general_calls) == 2
+
+
+@pytest.mark.parametrize("method", optimizer_module._UPDATE_PATH)
+def test_a_subclass_overriding_the_update_path_is_not_short_cut(method, monkeypatch):
+    calls = []
+    original = getattr(optimizers.SGD, method)
+
+    def logged(self, *args, **kwargs):
+        calls.append(method)
+        return original(self, *args, **kwargs)
+
+    subclass = type("LoggedSGD", (optimizers.SGD,), {method: logged})
+    model = _model(subclass(0.05))
+    model.fit(np.ones((8, 6), "float32"), np.zeros(8, "int64"), batch_size=4, verbose=0)
+    assert calls, f"an overridden {method} was bypassed by fit"
+
+
 @pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"momentum": 0.9},
-        {"weight_decay": 0.01},
-        {"clipnorm": 1.0},
-        {"global_clipnorm": 1.0},
-        {"clipvalue": 0.5},
-        {"use_ema": True},
-        {"gradient_accumulation_steps": 2},
-        {"loss_scale_factor": 2.0},
-    ],
+    "make", [lambda **kw: optimizers.SGD(0.05, **kw), lambda **kw: optimizers.Adam(0.01, **kw)]
 )
-def test_any_other_option_takes_the_general_update(kwargs):
-    opt = optimizers.SGD(0.1, **kwargs)
-    opt.build([keras.Variable(np.zeros(2, "float32"))])
-    assert opt.plain_step_size() is None
-    plain = optimizers.SGD(0.1)
-    assert plain.plain_step_size() is None  # not built yet
-    plain.build([keras.Variable(np.zeros(2, "float32"))])
-    assert plain.plain_step_size() == pytest.approx(0.1)
-    assert optimizers.Adam().plain_step_size() is None
-    with pytest.raises(NotImplementedError):
-        optimizers.Adam().apply_scaled([], [])
-
-
-def test_a_subclass_with_its_own_update_is_not_short_cut():
-    class Halved(optimizers.SGD):
-        def update_step(self, gradient, variable, learning_rate):
-            variable.data -= 0.5 * learning_rate * gradient
-
-    opt = Halved(0.1)
-    opt.build([keras.Variable(np.zeros(2, "float32"))])
-    assert opt.plain_step_size() is None
+def test_loss_scaling_cancels_out(make):
+    """`loss_scale_factor` multiplies the loss and divides the gradients: the update is the same."""
+    plain_weights, _ = _fit(_model(make()))
+    scaled_weights, _ = _fit(_model(make(loss_scale_factor=8.0)))
+    for a, b in zip(plain_weights, scaled_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
