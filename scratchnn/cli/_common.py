@@ -147,6 +147,14 @@ def fit_input(x: Any, model: Any) -> Any:
     return x
 
 
+def steps_per_epoch(max_steps: int | None, n: int, batch_size: int) -> int | None:
+    """`--max-steps` as fit's `steps_per_epoch`: at most one pass over the `n` samples.
+
+    fit follows Keras: a `steps_per_epoch` beyond the data warns that the input ran out.
+    """
+    return None if max_steps is None else min(max_steps, -(-n // batch_size))
+
+
 def ensure_compiled(model: Any) -> None:
     """Compiles a loaded or user model with sparse cross-entropy and accuracy if it is not compiled."""
     if not getattr(model, "compiled", False):

@@ -144,7 +144,7 @@ def train_recipe(
             epochs=recipe.epochs,
             batch_size=recipe.batch_size,
             validation_data=validation,
-            steps_per_epoch=max_steps,
+            steps_per_epoch=_common.steps_per_epoch(max_steps, len(x_train), recipe.batch_size),
             callbacks=[recorder],
             verbose=verbose,
         )

@@ -163,7 +163,8 @@ def run(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             history = model.fit(
                 data.x_train, data.y_train, epochs=config.epochs, batch_size=config.batch_size,
-                validation_data=data.validation_data, steps_per_epoch=args.max_steps, verbose=0,
+                validation_data=data.validation_data, verbose=0,
+                steps_per_epoch=_common.steps_per_epoch(args.max_steps, len(data.x_train), config.batch_size),
             )  # fmt: skip
             seconds = time.perf_counter() - started
             score = float(history.history["val_accuracy"][-1])

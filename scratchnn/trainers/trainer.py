@@ -7,9 +7,11 @@ the default `train_step` is forward pass, `compute_loss`, loss tracker, the opti
 update, `compute_metrics`. `evaluate` calls `test_step(data)`, `predict` calls
 `predict_step(data)`.
 
-Arrays are converted to backend arrays once per call, so a step only gathers its batch
-with one `take` per array. The tape is dropped at the end of each step, so memory grows
-with the batch, not with the dataset.
+The data can be arrays, a `scratchnn.data.Dataset`, a `keras.utils.PyDataset` or a
+generator; trainers/data_adapters turns each into epochs of batches. Arrays are converted
+to backend arrays once per call, so a step only gathers its batch with one `take` per
+array. The tape is dropped at the end of each step, so memory grows with the batch, not
+with the dataset.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from scratchnn.layers.layer import any_added_losses
 from scratchnn.metrics import Mean
 from scratchnn.ops.tensor import Tensor, no_grad
 from scratchnn.trainers import data as data_utils
+from scratchnn.trainers import data_adapters
 from scratchnn.trainers.compile_utils import CompileLoss, CompileMetrics, to_output_list
+from scratchnn.trainers.data_adapters import EpochIterator
 
 
 class Trainer:
@@ -197,6 +201,22 @@ class Trainer:
         self._check_input_shape(x)
         return x, y, sample_weight
 
+    def _prepare_inputs(self, x: Any, y: Any = None, sample_weight: Any = None) -> tuple[Any, Any, Any]:
+        """`predict`'s conversion: the inputs only, without the NaN scan (a NaN just gives NaN outputs)."""
+        x = data_utils.map_structure(
+            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
+        )
+        self._check_input_shape(x)
+        return x, y, sample_weight
+
+    def _num_classes(self, x: Any) -> int:
+        """The class count of the first output (2 for a width-1 sigmoid), for `class_weight`."""
+        if getattr(self, "_class_count", None) is None:
+            with no_grad():
+                first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
+            self._class_count = max(int(first.shape[-1]) if first.ndim > 1 else 1, 2)
+        return self._class_count
+
     def _check_input_shape(self, x: Any) -> None:
         """Raises a clear error when the data does not fit the model's declared input shape."""
         expected = getattr(self, "_expected_input_shape", lambda: None)()
@@ -332,17 +352,25 @@ class Trainer:
         """Trains the model for `epochs` epochs; returns a History.
 
         Args:
-            x: inputs (array, or list/dict of arrays for several inputs), shape (N, ...).
+            x: inputs (array, or list/dict of arrays for several inputs), shape (N, ...);
+                or a `tf.data`-style Dataset, a `keras.utils.PyDataset` or a generator
+                yielding `(x, y)` / `(x, y, sample_weight)` batches (then no `y`,
+                `sample_weight` or `batch_size`).
             y: targets, (N,) integer labels or (N, K) one-hot / values.
-            batch_size: samples per update (default 32).
+            batch_size: samples per update (default 32) for array data.
             epochs: index of the last epoch (training runs from `initial_epoch`).
             verbose: "auto"/1 progress bar, 2 one line per epoch, 0 silent.
             callbacks: list of Callback objects.
-            validation_split: fraction of the data (the last samples) held out.
-            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight).
-            shuffle: reshuffle the training data every epoch.
+            validation_split: fraction of array data (the last samples) held out.
+            validation_data: (x_val, y_val), (x_val, y_val, sample_weight), or a
+                Dataset / PyDataset / generator.
+            shuffle: reshuffle array data (and a PyDataset's batch order) every
+                epoch; a Dataset shuffles itself.
             class_weight: {class: weight}, turned into sample weights.
             sample_weight: (N,) weights of the samples in the loss.
+            steps_per_epoch: batches per epoch; as in Keras the pass over the data
+                continues across epochs, so an infinite (`repeat()`) Dataset can train.
+            validation_steps: batches per validation run (all of them by default).
 
         Returns:
             A `History` whose `.history` maps "loss", metric names and their
@@ -355,24 +383,14 @@ class Trainer:
         self._require_compiled()
         if x is None:
             raise ValueError("fit() needs input data. Received: x=None")
-        batch_size = data_utils.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare(x, y, sample_weight)
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), val = data_utils.split_validation(x, y, sample_weight, validation_split)
-            validation_data = val
-        elif validation_data is not None:
-            validation_data = self._prepare(*data_utils.unpack_validation(validation_data))
-        if class_weight is not None:
-            if sample_weight is not None:
-                raise ValueError("Pass either `class_weight` or `sample_weight`, not both.")
-            sample_weight = data_utils.class_weights_to_sample_weights(
-                self._as_output_list(y)[0], class_weight
-            )
-        n = data_utils.num_samples(x, y, sample_weight)
-        steps = -(-n // batch_size)
-        if steps_per_epoch is not None:
-            steps = min(steps, int(steps_per_epoch))
-        self._symbolic_build(x, y)
+        train, validation = data_adapters.fit_adapters(
+            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
+            validation_split, validation_data, validation_batch_size, self._prepare, self._num_classes,
+        )  # fmt: skip
+        epoch_iterator = EpochIterator(train, steps_per_epoch)
+        build_data = train.build_data()
+        if build_data is not None:
+            self._symbolic_build(*build_data)
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(
             callbacks,
@@ -381,7 +399,7 @@ class Trainer:
             model=self,
             verbose=verbose,
             epochs=epochs,
-            steps=steps,
+            steps=epoch_iterator.num_batches,
         )
         self.stop_training = False
         # The variable list and the weight-penalty check are fixed for the whole fit
@@ -404,13 +422,10 @@ class Trainer:
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             logs = None
-            for step, index in enumerate(data_utils.batch_indices(n, batch_size, shuffle, steps)):
+            for step, data in epoch_iterator.enumerate_epoch():
+                if self._compile_loss is None:  # streamed data: the model is built from its first batch
+                    self._symbolic_build(*data_utils.unpack_x_y_sample_weight(data)[:2])
                 cbs.on_train_batch_begin(step)
-                data = data_utils.pack_x_y_sample_weight(
-                    data_utils.take(x, index),
-                    data_utils.take(y, index),
-                    data_utils.take(sample_weight, index),
-                )
                 logs = self.train_step(data)
                 if self._trainable_cache is None:  # the model was built by its first batch
                     self._trainable_cache = self.trainable_weights
@@ -419,18 +434,18 @@ class Trainer:
                 cbs.on_train_batch_end(step, logs if wants_batch_logs else None)
                 if self.stop_training:
                     break
+            if epoch_iterator.exhausted:  # a generator with nothing left: the epoch had no step
+                break
             epoch_logs = dict(self._get_metrics_result_or_logs(logs))
-            if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._run_evaluation(
-                    *validation_data,
-                    batch_size=validation_batch_size or batch_size,
-                    steps=validation_steps,
-                    cbs=cbs,
-                )
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                val_batches = EpochIterator(validation, validation_steps)
+                val_logs = self._run_evaluation(val_batches, cbs)
+                if not val_batches.exhausted:  # a used-up validation generator gives no val_ logs, not zeros
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        epoch_iterator.close()
         self._last_fit_seconds = time.perf_counter() - started
         self._trainable_cache = None
         self._weight_penalties_cache = None
@@ -439,23 +454,22 @@ class Trainer:
         return cbs.history
 
     # -- evaluate / predict ------------------------------------------------------
-    def _run_evaluation(
-        self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None, cbs: CallbackList
-    ) -> dict[str, Any]:
-        """Runs `test_step` over (x, y, sw) with the test hooks of `cbs`; returns Python-number logs."""
-        self._symbolic_build(x, y)
+    def _run_evaluation(self, epoch_iterator: EpochIterator, cbs: CallbackList) -> dict[str, Any]:
+        """Runs `test_step` over one epoch of the data with the test hooks of `cbs`; returns Python-number logs."""
+        build_data = epoch_iterator.adapter.build_data()
+        if build_data is not None:
+            self._symbolic_build(*build_data)
         self.reset_metrics()
-        n = data_utils.num_samples(x, y, sw)
         cbs.on_test_begin()
         wants_batch_logs = cbs.wants_batch_logs("on_test_batch_end")
         logs = None
-        for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
+        for step, data in epoch_iterator.enumerate_epoch():
+            if self._compile_loss is None:
+                self._symbolic_build(*data_utils.unpack_x_y_sample_weight(data)[:2])
             cbs.on_test_batch_begin(step)
-            data = data_utils.pack_x_y_sample_weight(
-                data_utils.take(x, index), data_utils.take(y, index), data_utils.take(sw, index)
-            )
             logs = self.test_step(data)
             cbs.on_test_batch_end(step, logs if wants_batch_logs else None)
+        epoch_iterator.close()
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         cbs.on_test_end(logs)
         return logs
@@ -473,20 +487,32 @@ class Trainer:
     ) -> Any:
         """Loss and metrics on (x, y), computed in batches.
 
+        Args:
+            x: arrays (with `y`, `sample_weight`), or a Dataset / PyDataset /
+                generator of `(x, y)` or `(x, y, sample_weight)` batches.
+            steps: batches to evaluate (all of them by default).
+
         Returns:
             [loss, metric1, ...] in compile order (a float when there are no
             metrics), or a dict when `return_dict=True`.
         """
         self._require_compiled()
-        batch_size = data_utils.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare(x, y, sample_weight)
-        n = data_utils.num_samples(x, y, sample_weight)
-        n_steps = -(-n // batch_size) if steps is None else int(steps)
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size, steps, False, None, self._prepare
+        )
+        epoch_iterator = EpochIterator(adapter, steps)
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=epoch_iterator.num_batches,
         )
-        logs = self._run_evaluation(x, y, sample_weight, batch_size, steps, cbs)
+        logs = self._run_evaluation(epoch_iterator, cbs)
+        if epoch_iterator.exhausted:
+            raise ValueError("`evaluate` received no data: the input yielded no batch.")
         if return_dict:
             return logs
         return self._flatten_logs_in_order(logs)
@@ -521,29 +547,46 @@ class Trainer:
         Returns:
             A NumPy array (N, ...) (a list/dict of arrays for several outputs).
         """
-        batch_size = data_utils.check_batch_size(batch_size)
-        x = data_utils.map_structure(
-            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
-        )
-        n = data_utils.num_samples(x)
-        self._check_input_shape(x)
-        with no_grad():
-            if n <= batch_size and steps is None and not callbacks:
+        if data_adapters.is_array_data(x):
+            x = self._prepare_inputs(x)[0]
+            if (
+                data_utils.num_samples(x) <= data_utils.check_batch_size(batch_size)
+                and steps is None
+                and not callbacks
+            ):
                 # One batch: skip the callback machinery entirely (single-image latency).
-                return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
-            n_steps = -(-n // batch_size) if steps is None else int(steps)
-            verbose = 1 if verbose == "auto" else int(verbose)
-            cbs = CallbackList(
-                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
+                with no_grad():
+                    out = self.predict_step(data_utils.pack_x_y_sample_weight(x))
+                return data_utils.to_numpy_structure(out)
+            adapter = data_adapters.ArrayDataAdapter(
+                x, None, None, batch_size, steps, prepare=data_adapters.as_is
             )
-            cbs.on_predict_begin()
-            outputs = []
-            for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
+        else:
+            # (x, y) batches are fine: predict_step keeps the x.
+            adapter = data_adapters.get_data_adapter(
+                x, None, None, batch_size, steps, prepare=self._prepare_inputs
+            )
+        epoch_iterator = EpochIterator(adapter, steps)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=epoch_iterator.num_batches,
+        )
+        cbs.on_predict_begin()
+        outputs = []
+        with no_grad():
+            for step, data in epoch_iterator.enumerate_epoch():
                 cbs.on_predict_batch_begin(step)
-                out = self.predict_step(data_utils.pack_x_y_sample_weight(data_utils.take(x, index)))
-                outputs.append(data_utils.to_numpy_structure(out))
+                outputs.append(data_utils.to_numpy_structure(self.predict_step(data)))
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
-            cbs.on_predict_end()
+        epoch_iterator.close()
+        cbs.on_predict_end()
+        if not outputs:
+            raise ValueError("`predict` received no data: the input yielded no batch.")
         return data_utils.concat_batches(outputs)
 
     # -- single-batch API ------------------------------------------------------------
@@ -580,9 +623,7 @@ class Trainer:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as NumPy arrays."""
-        x = data_utils.map_structure(
-            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
-        )
+        x = self._prepare_inputs(x)[0]
         with no_grad():
             return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
 

@@ -20,8 +20,9 @@ from typing import Any
 from scratchnn.data import Dataset
 from scratchnn.trainers import data as data_utils
 from scratchnn.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
-from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays
+from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays, as_is
 from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    ClassCount,
     pack_x_y_sample_weight,
     unpack_x_y_sample_weight,
 )
@@ -63,6 +64,7 @@ def get_data_adapter(
     shuffle: Any = False,
     class_weight: dict[int, float] | None = None,
     prepare: Prepare = as_arrays,
+    num_classes: ClassCount | None = None,
 ) -> DataAdapter:
     """The adapter for `x` (and `y`, `sample_weight` when `x` holds arrays).
 
@@ -71,6 +73,7 @@ def get_data_adapter(
             as given to `fit` / `evaluate` / `predict`.
         prepare: the trainer's conversion of `(x, y, sample_weight)` for the model;
             applied once to array data and to every batch of the other kinds.
+        num_classes: gives the model's class count from inputs, for `class_weight`.
 
     Raises:
         ValueError: for `y` or `sample_weight` next to a Dataset, PyDataset or
@@ -87,7 +90,7 @@ def get_data_adapter(
                 "pass the generator itself, e.g. `fit(batches())` rather than `fit(batches)`."
             )
         return ArrayDataAdapter(
-            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight, prepare=prepare
+            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight, prepare, num_classes
         )
     if y is not None:
         raise_unsupported_arg("y", "the targets", kind)
@@ -101,15 +104,57 @@ def get_data_adapter(
             stacklevel=3,
         )
     if kind == "Dataset":
-        return DatasetAdapter(x, class_weight=class_weight, prepare=prepare)
+        return DatasetAdapter(x, class_weight, prepare, num_classes)
     if kind == "PyDataset":
-        return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle, prepare=prepare)
+        return PyDatasetAdapter(x, class_weight, shuffle, prepare, num_classes)
     if class_weight is not None:
         raise ValueError(
             "Argument `class_weight` is not supported for Python generator inputs. "
             f"Received: class_weight={class_weight}"
         )
     return GeneratorDataAdapter(x, prepare=prepare)
+
+
+def fit_adapters(
+    x: Any,
+    y: Any,
+    sample_weight: Any,
+    batch_size: Any,
+    steps_per_epoch: Any,
+    shuffle: Any,
+    class_weight: Any,
+    validation_split: float,
+    validation_data: Any,
+    validation_batch_size: Any,
+    prepare: Prepare,
+    num_classes: ClassCount | None = None,
+) -> tuple[DataAdapter, DataAdapter | None]:
+    """The adapters of one `fit` call: for the training data, and for the validation data (or None).
+
+    `validation_split` takes the last samples of array data, converted once
+    (Keras refuses it for the other kinds). `validation_data` is a tuple of
+    arrays, batched by `validation_batch_size or batch_size`, or a Dataset,
+    PyDataset or generator. Validation data gets no class weights, as in Keras.
+    """
+    if validation_data is None and validation_split:
+        if not is_array_data(x):
+            train_validation_split(x, y, sample_weight, validation_split)  # raises Keras's error
+        # Converted before the split, so both halves are prepared once and no more.
+        (x, y, sample_weight), validation_data = train_validation_split(
+            *prepare(x, y, sample_weight), validation_split
+        )
+        prepare = as_is
+    train = get_data_adapter(
+        x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight, prepare, num_classes
+    )
+    if validation_data is None:
+        return train, None
+    if is_array_data(validation_data):
+        val_x, val_y, val_sw = data_utils.unpack_validation(validation_data)
+        val_batch_size = validation_batch_size or batch_size
+    else:
+        val_x, val_y, val_sw, val_batch_size = validation_data, None, None, None
+    return train, get_data_adapter(val_x, val_y, val_sw, val_batch_size, None, False, None, prepare)
 
 
 def train_validation_split(x: Any, y: Any, sample_weight: Any, validation_split: float) -> tuple[Any, Any]:
@@ -132,9 +177,11 @@ def train_validation_split(x: Any, y: Any, sample_weight: Any, validation_split:
 
 __all__ = [
     "ArrayDataAdapter",
+    "as_is",
     "DataAdapter",
     "DatasetAdapter",
     "EpochIterator",
+    "fit_adapters",
     "GeneratorDataAdapter",
     "PyDataset",
     "PyDatasetAdapter",

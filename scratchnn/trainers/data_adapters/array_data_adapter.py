@@ -8,6 +8,7 @@ from typing import Any
 from scratchnn.trainers import data as data_utils
 from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays
 from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    ClassCount,
     class_weight_sample_weights,
     pack_x_y_sample_weight,
 )
@@ -27,6 +28,7 @@ class ArrayDataAdapter(DataAdapter):
         steps: the fit's `steps_per_epoch`, used only to choose the batch size.
         shuffle: a new permutation every epoch, drawn from scratchnn's global generator.
         class_weight: {class: weight} turned into sample weights, once.
+        num_classes: the model's class count for `class_weight` (see data_adapter_utils).
         prepare: the trainer's conversion of (x, y, sample_weight).
 
     Raises:
@@ -44,10 +46,11 @@ class ArrayDataAdapter(DataAdapter):
         shuffle: Any = False,
         class_weight: dict[int, float] | None = None,
         prepare: Prepare = as_arrays,
+        num_classes: ClassCount | None = None,
     ) -> None:
         x, y, sample_weight = prepare(x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = class_weight_sample_weights(y, sample_weight, class_weight)
+            sample_weight = class_weight_sample_weights(x, y, sample_weight, class_weight, num_classes)
         self._n = data_utils.num_samples(x, y, sample_weight)
         if batch_size is None and steps:
             batch_size = -(-self._n // int(steps))
@@ -55,6 +58,10 @@ class ArrayDataAdapter(DataAdapter):
         self.num_batches = -(-self._n // self.batch_size)
         self._data = (x, y, sample_weight)
         self._shuffle = bool(shuffle)
+
+    def build_data(self) -> tuple[Any, Any]:
+        # The whole data is at hand: the model is built before the first shuffle is drawn.
+        return self._data[0], self._data[1]
 
     def get_iterator(self) -> Iterator[Any]:
         x, y, sample_weight = self._data

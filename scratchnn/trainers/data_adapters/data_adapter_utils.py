@@ -1,68 +1,38 @@
-"""Keras's data-packing convention: a batch is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`.
+"""Keras's data-packing convention, and class weights applied to one batch.
 
-`fit` hands each batch to `train_step(data)` in this form, and a custom
-`train_step` opens it with `unpack_x_y_sample_weight`
-(keras/src/trainers/data_adapters/data_adapter_utils.py).
+A batch is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`: `fit` hands each
+batch to `train_step(data)` in this form, and a custom `train_step` opens it
+with `unpack_x_y_sample_weight` (keras/src/trainers/data_adapters/data_adapter_utils.py).
+The two functions live in trainers/data.py; `keras.utils` exports them from here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scratchnn.trainers import data as data_utils
+from scratchnn.trainers.data import pack_x_y_sample_weight as pack_x_y_sample_weight
+from scratchnn.trainers.data import unpack_x_y_sample_weight as unpack_x_y_sample_weight
+
+# num_classes(x) -> the class count of the model's first output for inputs like x (or None).
+ClassCount = Callable[[Any], "int | None"]
 
 
-def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
-    """Splits a batch into `(x, y, sample_weight)`, with None for the parts it lacks.
+def class_weight_sample_weights(
+    x: Any, y: Any, sample_weight: Any, class_weight: dict[int, float], num_classes: ClassCount | None = None
+) -> Any:
+    """The per-sample weights that `class_weight` gives a batch's targets.
 
     Args:
-        data: `x` (anything but a tuple or list), or a tuple/list `(x,)`,
-            `(x, y)` or `(x, y, sample_weight)`.
-
-    Returns:
-        The triple `(x, y, sample_weight)`.
-
-    Raises:
-        ValueError: for a tuple or list of another length.
-
-    Example:
-
-    >>> x, y, sw = unpack_x_y_sample_weight((features, labels))
-    >>> sw is None
-    True
-    """
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if 1 <= len(data) <= 3:
-        x, y, sw = (*data, None, None)[:3]
-        return x, y, sw
-    raise ValueError(
-        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-        f"found a tuple of length {len(data)}: {str(data)[:200]}"
-    )
-
-
-def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
-    """The inverse of `unpack_x_y_sample_weight`: the shortest tuple that holds what is given.
-
-    A lone `x` is returned as is, unless it is itself a tuple or list (several
-    inputs), which is wrapped as `(x,)` so that it cannot be read as `(x, y)`.
-    """
-    if y is None:
-        return (x,) if isinstance(x, (tuple, list)) else x
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
-
-
-def class_weight_sample_weights(y: Any, sample_weight: Any, class_weight: dict[int, float]) -> Any:
-    """The per-sample weights that `class_weight` gives a batch's targets.
+        x, y, sample_weight: one batch (or all of the array data).
+        class_weight: `{class index: weight}`.
+        num_classes: gives the model's class count from `x`, so that a batch
+            missing the highest classes still accepts their keys.
 
     Raises:
         ValueError: when the batch already has sample weights, has no targets, or
-            has several outputs (Keras's rules).
+            has several outputs (Keras's rules), and for keys or labels outside the classes.
     """
     if sample_weight is not None:
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
@@ -71,4 +41,8 @@ def class_weight_sample_weights(y: Any, sample_weight: Any, class_weight: dict[i
     targets = data_utils.flatten(y)
     if len(targets) != 1:
         raise ValueError("`class_weight` is only supported for Models with a single output.")
-    return data_utils.class_weights_to_sample_weights(targets[0], class_weight)
+    count = num_classes(x) if num_classes is not None else None
+    return data_utils.class_weights_to_sample_weights(targets[0], class_weight, num_classes=count)
+
+
+__all__ = ["class_weight_sample_weights", "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]

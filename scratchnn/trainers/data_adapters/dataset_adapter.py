@@ -7,6 +7,7 @@ from typing import Any
 
 from scratchnn.data import Dataset
 from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays, prepared
+from scratchnn.trainers.data_adapters.data_adapter_utils import ClassCount
 
 
 class DatasetAdapter(DataAdapter):
@@ -17,6 +18,7 @@ class DatasetAdapter(DataAdapter):
             `as_numpy_iterator()` and `cardinality()` is read the same way.
         class_weight: {class: weight} applied to every batch's targets.
         prepare: the trainer's per-batch conversion.
+        num_classes: the model's class count for `class_weight`.
     """
 
     def __init__(
@@ -24,13 +26,17 @@ class DatasetAdapter(DataAdapter):
         dataset: Dataset | Any,
         class_weight: dict[int, float] | None = None,
         prepare: Prepare = as_arrays,
+        num_classes: ClassCount | None = None,
     ) -> None:
         self._dataset = dataset
         self._class_weight = class_weight
         self._prepare = prepare
+        self._num_classes = num_classes
         n = int(dataset.cardinality())
         self.num_batches = n if n >= 0 else None  # infinite and unknown both read as "unknown"
 
     def get_iterator(self) -> Iterator[Any]:
         # The NumPy elements directly: no Tensor wrapping for data that goes straight to the model.
-        return prepared(self._dataset.as_numpy_iterator(), self._prepare, self._class_weight)
+        return prepared(
+            self._dataset.as_numpy_iterator(), self._prepare, self._class_weight, self._num_classes
+        )

@@ -19,6 +19,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from scratchnn.trainers.data_adapters.data_adapter import DataAdapter
 
 RAN_OUT_OF_DATA = (
@@ -40,12 +42,17 @@ class EpochIterator:
     """
 
     def __init__(self, adapter: DataAdapter, steps_per_epoch: int | None = None) -> None:
-        if steps_per_epoch is not None and (
-            not isinstance(steps_per_epoch, int) or isinstance(steps_per_epoch, bool) or steps_per_epoch <= 0
-        ):
-            raise ValueError(
-                f"`steps_per_epoch` must be a positive integer or None. Received: steps_per_epoch={steps_per_epoch!r}"
-            )
+        if steps_per_epoch is not None:
+            if (
+                isinstance(steps_per_epoch, (bool, np.bool_))
+                or not isinstance(steps_per_epoch, (int, np.integer))
+                or steps_per_epoch <= 0
+            ):
+                raise ValueError(
+                    "`steps_per_epoch` (or `steps`) must be a positive integer or None. "
+                    f"Received: steps_per_epoch={steps_per_epoch!r}"
+                )
+            steps_per_epoch = int(steps_per_epoch)
         self.adapter = adapter
         self.steps_per_epoch = steps_per_epoch
         self.exhausted = False

@@ -21,6 +21,7 @@ import numpy as np
 
 from scratchnn.backend import random
 from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays, prepared
+from scratchnn.trainers.data_adapters.data_adapter_utils import ClassCount
 
 
 class PyDataset:
@@ -186,8 +187,10 @@ class PyDatasetAdapter(DataAdapter):
         class_weight: dict[int, float] | None = None,
         shuffle: Any = False,
         prepare: Prepare = as_arrays,
+        num_classes: ClassCount | None = None,
     ) -> None:
         self._dataset = dataset
+        self._num_classes = num_classes
         self._class_weight = class_weight
         self._shuffle = bool(shuffle)
         self._prepare = prepare
@@ -210,7 +213,8 @@ class PyDatasetAdapter(DataAdapter):
             batches = _fetch_in_order(self._dataset, indices, self._workers, self._ahead)
         else:
             batches = (self._dataset[i] for i in indices)
-        return prepared((standardize_batch(b) for b in batches), self._prepare, self._class_weight)
+        batches = (standardize_batch(b) for b in batches)
+        return prepared(batches, self._prepare, self._class_weight, self._num_classes)
 
     def on_epoch_begin(self) -> None:
         self._dataset.on_epoch_begin()
