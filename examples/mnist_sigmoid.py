@@ -12,7 +12,10 @@ import argparse
 
 import numpy as np
 
+# The tutorial's imports, with `keras` replaced by `scratchnn.keras` (keras.layers.core is a Keras 2 path).
 from scratchnn import keras
+from scratchnn.keras.layers.core import Dense
+from scratchnn.keras.models import Sequential
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=100)
@@ -27,12 +30,12 @@ order = np.random.default_rng(42).permutation(len(X))
 cut = int(len(X) * 0.75)
 X_train, y_train, X_test, y_test = X[order[:cut]], y[order[:cut]], X[order[cut:]], y[order[cut:]]
 
-model = keras.Sequential(
+model = Sequential(
     [
         keras.Input(shape=(784,)),
-        keras.layers.Dense(128, activation="sigmoid"),
-        keras.layers.Dense(64, activation="sigmoid"),
-        keras.layers.Dense(10, activation="softmax"),
+        Dense(128, activation="sigmoid"),
+        Dense(64, activation="sigmoid"),
+        Dense(10, activation="softmax"),
     ]
 )
 model.compile(

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from scratchnn import ops
+from scratchnn.saving.object_family import ObjectFamily
+from scratchnn.saving.registry import get_builtin_name
 
 
 def relu(x: Any, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> Any:
@@ -142,48 +144,34 @@ _BY_NAME: dict[str, Callable[..., Any]] = {
 }
 
 
+_FAMILY = ObjectFamily("activation", "keras.activations", _BY_NAME, arg="activation")
+ALL_OBJECTS_DICT = _BY_NAME
+
+
 def get(identifier: Any) -> Callable[..., Any]:
-    """Returns the activation function for a name, a function, or None (linear).
+    """Returns the activation function for a name, a config, a function, or None (linear).
 
     Raises:
         ValueError: for an unknown name, listing the valid ones.
     """
     if identifier is None:
         return linear
-    if isinstance(identifier, dict):  # Keras-serialized form
-        identifier = identifier.get("config", identifier.get("class_name"))
-        if isinstance(identifier, dict):
-            identifier = identifier.get("name")
-    if isinstance(identifier, str):
-        fn = _BY_NAME.get(identifier)
-        if fn is None:
-            raise ValueError(
-                f"Unknown activation. Expected one of {sorted(_BY_NAME)}. Received: activation={identifier!r}"
-            )
-        return fn
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"Could not interpret activation: expected a string, a function or None. "
-        f"Received: activation={identifier!r}"
-    )
+    return _FAMILY.get(identifier)
 
 
 def serialize(activation: Callable[..., Any]) -> Any:
-    """Returns the name of a built-in activation (what Keras writes into configs)."""
-    for name, fn in _BY_NAME.items():
-        if fn is activation:
-            return name
-    name = getattr(activation, "__name__", None)
-    if name in _BY_NAME or name is None:
-        return name
-    from scratchnn.saving.registry import serialize_custom
+    """A built-in activation's name; Keras 3's config dict for any other (custom functions too).
 
-    return serialize_custom(activation)
+    As keras/src/activations/__init__.py: built-ins are written as "relu", a
+    custom function as {"module": "builtins", "class_name": "function",
+    "config": its registered name, "registered_name": "function"}.
+    """
+    builtin = get_builtin_name(activation)
+    if builtin is not None and builtin[0] == _FAMILY.module:
+        return builtin[1]
+    return _FAMILY.serialize(activation)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Callable[..., Any]:
-    """The inverse of `serialize`."""
-    if custom_objects and isinstance(config, str) and config in custom_objects:
-        return custom_objects[config]
-    return get(config)
+    """The inverse of `serialize`: a name or config dict to the function (or custom object)."""
+    return _FAMILY.deserialize(config, custom_objects)

@@ -9,13 +9,12 @@ is the L2 norm over `axis`, kept as a broadcastable dimension.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
-from scratchnn.utils.object_config import ObjectFamily
+from scratchnn.saving.object_family import ObjectFamily
 
 
 def _array(w: Any) -> Any:
@@ -229,12 +228,4 @@ def get(identifier: Any) -> Any:
         ValueError: for an unknown name (listing the valid ones) or an
             identifier of another kind.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier. Received: identifier={identifier!r}")
+    return _FAMILY.get(identifier)

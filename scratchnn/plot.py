@@ -46,50 +46,83 @@ def _history_dict(history: Any) -> dict[str, list[float]]:
     return {str(k): [float(v) for v in values] for k, values in data.items()}
 
 
-def plot_history(history: Any, title: str | None = None, figsize: tuple[float, float] = (8, 5)) -> Any:
-    """Learning curves: every key of a History against the epoch, on one grid.
+def _is_loss(key: str) -> bool:
+    return "loss" in key
 
-    The look of the tutorials' `pd.DataFrame(history.history).plot(grid=True)`
-    with the y axis from 0 to 1 when every value fits there: one line per key,
-    validation curves dashed in the colour of their training curve.
+
+def _epoch_axis(ax: Any, n_epochs: int) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # One epoch is a single point: give it room instead of matplotlib's +-5% of nothing.
+    if n_epochs <= 2:
+        ax.set_xlim(0.5, n_epochs + 0.5)
+
+
+def _fraction_limits(values: list[float]) -> tuple[float, float]:
+    """y limits for accuracy-like values in [0, 1]: up to 1, down to a round value below the lowest."""
+    low = min(values)
+    return max(0.0, np.floor((low - 0.02) * 20) / 20), 1.0
+
+
+def plot_history(history: Any, title: str | None = None, figsize: tuple[float, float] = (11, 4.2)) -> Any:
+    """Learning curves: the losses on one axes, accuracy and the other metrics on a second one.
+
+    Each key of the history is one line against the epoch; a validation curve
+    (`val_` + key) is dashed in the colour of its training curve. Losses and
+    metrics get separate axes because their scales differ (a loss of 0.05 and
+    an accuracy of 0.98 on one axis flatten both). The legends sit above the
+    axes, never over the curves; a one-epoch run shows its single points with
+    room around them.
 
     Args:
         history: a `History` (what `fit()` returns) or its `.history` dict
             mapping keys to one float per epoch.
         title: optional figure title. Defaults to None.
-        figsize: `(width, height)` in inches. Defaults to `(8, 5)`.
+        figsize: `(width, height)` in inches. Defaults to `(11, 4.2)`.
 
     Returns:
-        The matplotlib `Figure`.
+        The matplotlib `Figure` (one axes when the history has only losses
+        or only metrics, else two: losses left, metrics right).
 
     Raises:
         TypeError: `history` is neither a History nor a dict.
         ImportError: matplotlib is not installed.
     """
-    data = _history_dict(history)
+    data = {k: v for k, v in _history_dict(history).items() if v and k not in ("learning_rate", "lr")}
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=figsize)
-    train_keys = [k for k in data if not k.startswith("val_")]
-    keys = train_keys + [k for k in data if k.startswith("val_") and k[4:] not in train_keys]
+    base = [k for k in data if not k.startswith("val_")]
+    base += [k for k in data if k.startswith("val_") and k[4:] not in data]
+    groups = [g for g in ([k for k in base if _is_loss(k)], [k for k in base if not _is_loss(k)]) if g]
+    groups = groups or [[]]
+    fig, axes = plt.subplots(1, len(groups), figsize=figsize, squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i, key in enumerate(keys):
-        colour = colours[i % len(colours)]
-        epochs = np.arange(1, len(data[key]) + 1)
-        ax.plot(epochs, data[key], color=colour, marker=".", label=key)
-        if f"val_{key}" in data:
-            ax.plot(epochs, data[f"val_{key}"], color=colour, linestyle="--", marker=".", label=f"val_{key}")
-    values = [v for series in data.values() for v in series]
-    if values and min(values) >= 0 and max(values) <= 1:
-        ax.set_ylim(0, 1)
-    ax.set_xlabel("epoch")
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(True)
-    if keys:
-        ax.legend()
+    n_epochs = max((len(v) for v in data.values()), default=1)
+    marker = {"marker": "o", "markersize": 6} if n_epochs <= 2 else {"marker": ".", "markersize": 4}
+    for ax, keys in zip(axes[0], groups):
+        values: list[float] = []
+        for i, key in enumerate(keys):
+            colour = colours[i % len(colours)]
+            for name, style in ((key, "-"), (f"val_{key}", "--")):
+                if name in data:
+                    epochs = np.arange(1, len(data[name]) + 1)
+                    ax.plot(epochs, data[name], color=colour, linestyle=style, label=name, **marker)
+                    values += data[name]
+        _epoch_axis(ax, n_epochs)
+        ax.grid(True, alpha=0.5)
+        if keys and _is_loss(keys[0]):
+            ax.set_ylabel("loss")
+            if values and min(values) >= 0:
+                ax.set_ylim(0, max(values) * 1.08 or 1.0)
+        elif keys:
+            ax.set_ylabel("accuracy" if all("acc" in k for k in keys) else "metric")
+            if values and min(values) >= 0 and max(values) <= 1:
+                ax.set_ylim(*_fraction_limits(values))
+        if keys:
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=4, frameon=False, fontsize=9)
     if title:
-        ax.set_title(title)
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 
@@ -202,7 +235,7 @@ def plot_image_grid(
     mosaic = (
         tiles.reshape(n_rows, n_cols, tile, tile).transpose(0, 2, 1, 3).reshape(n_rows * tile, n_cols * tile)
     )
-    fig, ax = plt.subplots(figsize=(1.2 * n_cols, 1.45 * n_rows))
+    fig, ax = plt.subplots(figsize=(1.6 * n_cols, 1.95 * n_rows))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.97 - 0.25 / n_rows)
     ax.imshow(mosaic, cmap="binary", interpolation="nearest")
     ax.axis("off")
@@ -215,20 +248,30 @@ def plot_image_grid(
             wrong = int(y_pred[index]) != int(y_true[index])
             caption = f"{name(y_pred[index])} (true {name(y_true[index])})" if wrong else name(y_pred[index])
             colour = "red" if wrong else "black"
-        ax.text(x, y, caption, ha="center", va="bottom", fontsize=6, color=colour, clip_on=False)
+        ax.text(x, y, caption, ha="center", va="bottom", fontsize=9, color=colour, clip_on=False)
     return fig
 
 
 def plot_lr_find(
-    learning_rates: Any, losses: Any, suggestion: float | None = None, title: str | None = None
+    learning_rates: Any,
+    losses: Any,
+    suggestion: float | None = None,
+    title: str | None = None,
+    raw_losses: Any = None,
+    min_loss_rate: float | None = None,
 ) -> Any:
     """Loss against learning rate on a log axis (the LR-finder sweep), with the suggested rate marked.
 
+    The y axis stops a little above the start of the curve, so the blow-up at
+    the largest rates does not flatten the part that matters.
+
     Args:
         learning_rates: `(S,)` rates of the sweep's steps.
-        losses: `(S,)` losses (smoothed or raw) at those steps.
+        losses: `(S,)` losses at those steps (the smoothed curve).
         suggestion: rate to mark with a vertical line. Defaults to None.
         title: optional title. Defaults to None.
+        raw_losses: `(S,)` each batch's own loss, drawn faintly behind. Defaults to None.
+        min_loss_rate: the rate of the lowest loss, marked with a dot. Defaults to None.
 
     Returns:
         The matplotlib `Figure`.
@@ -238,21 +281,33 @@ def plot_lr_find(
         ImportError: matplotlib is not installed.
     """
     lrs, values = np.asarray(learning_rates, dtype=np.float64), np.asarray(losses, dtype=np.float64)
-    if lrs.shape != values.shape:
+    if lrs.shape != values.shape or (raw_losses is not None and np.shape(raw_losses) != lrs.shape):
         raise ValueError(
-            "`learning_rates` and `losses` must have the same length. "
+            "`learning_rates`, `losses` (and `raw_losses`) must have the same length. "
             f"Received: {lrs.shape[0]} learning rates, {values.shape[0]} losses"
         )
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(lrs, values, marker=".", markersize=3)
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    if raw_losses is not None:
+        ax.plot(lrs, raw_losses, color="#9ab", linewidth=0.8, alpha=0.6, label="batch loss")
+    ax.plot(lrs, values, color="#1f77b4", linewidth=2, label="smoothed loss")
+    finite = values[np.isfinite(values)]
+    if finite.size > 1:
+        # From just below the lowest loss to a little above the start of the sweep.
+        low, high = finite.min(), finite[: max(1, finite.size // 10)].max()
+        margin = 0.08 * (high - low) or 0.1
+        ax.set_ylim(low - margin, high + 2 * margin)
     ax.set_xscale("log")
     ax.set_xlabel("learning rate")
     ax.set_ylabel("loss")
     ax.grid(True, which="both", alpha=0.4)
     if suggestion is not None:
         ax.axvline(suggestion, color="red", linestyle="--", label=f"suggested {suggestion:.3g}")
-        ax.legend()
+    if min_loss_rate is not None:
+        at = int(np.argmin(np.abs(np.log(lrs) - np.log(min_loss_rate))))
+        ax.plot([lrs[at]], [values[at]], "o", color="black", label=f"lowest loss at {min_loss_rate:.3g}")
+    if suggestion is not None or raw_losses is not None or min_loss_rate is not None:
+        ax.legend(loc="lower left", fontsize=9)
     if title:
         ax.set_title(title)
     fig.tight_layout()

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,10 @@ class Recipe:
         epochs: training epochs.
         batch_size: samples per update.
         seed: `keras.utils.set_random_seed` value.
+        reported_accuracy: the tutorial's figure as a fraction (0.966), to
+            compare a run with; None when the tutorial gives none.
+        reported_split: `"test"` or `"validation"`: which accuracy the
+            tutorial's figure is.
     """
 
     name: str
@@ -69,6 +74,8 @@ class Recipe:
     batch_size: int = 32
     seed: int = 42
     convolutions: tuple[tuple[int, int, str], ...] = field(default=())
+    reported_accuracy: float | None = None
+    reported_split: str = "test"
 
     def replace(self, **changes: Any) -> Recipe:
         """A copy with some fields changed; None values are ignored (unset command-line options)."""
@@ -88,6 +95,7 @@ RECIPES: dict[str, Recipe] = {
             "96.6% test accuracy",
             "mnist",
             "test-halves",
+            reported_accuracy=0.966,
         ),
         Recipe(
             "mnist-cnn",
@@ -99,6 +107,7 @@ RECIPES: dict[str, Recipe] = {
             hidden_units=(128,),
             epochs=10,
             convolutions=TUTORIAL_CONVOLUTIONS,
+            reported_accuracy=0.981,
         ),
         Recipe(
             "fashion-mlp",
@@ -108,6 +117,8 @@ RECIPES: dict[str, Recipe] = {
             "last-5000",
             hidden_units=(300, 100),
             epochs=30,
+            reported_accuracy=0.889,
+            reported_split="validation",
         ),
         Recipe(
             "fashion-numpy",
@@ -119,6 +130,7 @@ RECIPES: dict[str, Recipe] = {
             activation="sigmoid",
             learning_rate=0.1,
             epochs=30,
+            reported_accuracy=0.76,
         ),
         Recipe(
             "mnist-sigmoid",
@@ -131,9 +143,20 @@ RECIPES: dict[str, Recipe] = {
             learning_rate=0.01,
             epochs=100,
             batch_size=128,
+            reported_accuracy=0.92,
         ),
     )
 }
+
+
+def from_dict(config: dict[str, Any]) -> Recipe:
+    """The recipe that `Recipe.as_dict()` wrote (lists become tuples again; unknown keys are ignored)."""
+    names = {f.name for f in dataclasses.fields(Recipe)}
+
+    def tuples(value: Any) -> Any:
+        return tuple(tuples(v) for v in value) if isinstance(value, list) else value
+
+    return Recipe(**{k: tuples(v) for k, v in config.items() if k in names})
 
 
 def get(name: str) -> Recipe:
@@ -143,8 +166,10 @@ def get(name: str) -> Recipe:
         ValueError: unknown name; the message lists the recipes.
     """
     if name not in RECIPES:
+        close = difflib.get_close_matches(name, list(RECIPES), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(
-            f"Unknown recipe. Available recipes: {', '.join(RECIPES)}. Received: recipe={name!r}"
+            f"Unknown recipe.{hint} Available recipes: {', '.join(RECIPES)}. Received: recipe={name!r}"
         )
     return RECIPES[name]
 
@@ -173,6 +198,54 @@ class Split:
     @property
     def validation_data(self) -> tuple[Any, Any] | None:
         return None if self.x_valid is None else (self.x_valid, self.y_valid)
+
+
+def split_parts(recipe: Recipe, data: Split) -> dict[str, str]:
+    """Which images trained, validated and tested a run of `recipe`, in words.
+
+    Returns:
+        `{"training": ..., "validation": ..., "test": ...}`, e.g. for mnist-dense
+        `"test": "test images 0-4,999 (the first half of the MNIST test set)"`.
+    """
+    n_train, n_test = len(data.y_train), len(data.y_test)
+    n_valid = 0 if data.y_valid is None else len(data.y_valid)
+    dataset = "Fashion-MNIST" if recipe.dataset == "fashion_mnist" else "MNIST"
+    if recipe.split == "test-halves":
+        return {
+            "training": f"the first {n_train:,} {dataset} training images",
+            "validation": f"test images 5,000-{5000 + n_valid - 1:,} (from the second half of the {dataset} "
+            "test set, as the tutorial splits it)",
+            "test": f"test images 0-{n_test - 1:,} (from the first half of the {dataset} test set)",
+        }
+    if recipe.split == "last-5000":
+        return {
+            "training": f"the first {n_train:,} {dataset} training images",
+            "validation": f"training images 55,000-{55000 + n_valid - 1:,} (the last 5,000 hold out)",
+            "test": f"test images 0-{n_test - 1:,} of the {dataset} test set",
+        }
+    if recipe.split == "first-5000":
+        return {
+            "training": f"the first {n_train:,} {dataset} training images",
+            "validation": "none",
+            "test": f"test images 0-{n_test - 1:,} of the {dataset} test set",
+        }
+    if recipe.split == "all-75-25":
+        return {
+            "training": f"{n_train:,} of the first 75% of all 70,000 {dataset} images shuffled with seed 42",
+            "validation": f"{n_valid:,} of the last 10% of that 75%",
+            "test": f"{n_test:,} of the other 25% of the shuffled images",
+        }
+    return {
+        "training": f"{n_train:,} images",
+        "validation": f"{n_valid:,} images",
+        "test": f"{n_test:,} images",
+    }
+
+
+def describe_split(recipe: Recipe, data: Split) -> str:
+    """One sentence saying which images trained, which validated and which tested a run of `recipe`."""
+    parts = split_parts(recipe, data)
+    return f"Training: {parts['training']}. Validation: {parts['validation']}. Test: {parts['test']}."
 
 
 def input_shape(recipe: Recipe) -> tuple[int, ...]:

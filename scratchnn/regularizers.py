@@ -8,13 +8,12 @@ penalises. Formulas and names follow `keras/src/regularizers/regularizers.py`.
 
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any
 
 from scratchnn import backend, ops
 from scratchnn.backend import xp
-from scratchnn.utils.object_config import ObjectFamily
+from scratchnn.saving.object_family import ObjectFamily
 
 
 def validate_float_arg(value: Any, name: str) -> float:
@@ -244,12 +243,4 @@ def get(identifier: Any) -> Any:
         ValueError: for an unknown name (listing the valid ones) or an
             identifier of another kind.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier. Received: identifier={identifier!r}")
+    return _FAMILY.get(identifier)

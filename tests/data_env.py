@@ -7,4 +7,5 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def data_dir() -> str:
-    return os.environ.get("SCRATCHNN_DATA") or str(REPO.parent / "shared" / "data")
+    # Absolute: CI sets SCRATCHNN_DATA=../shared/data, and tests that chdir must still find it.
+    return os.path.abspath(os.environ.get("SCRATCHNN_DATA") or str(REPO.parent / "shared" / "data"))

@@ -1,4 +1,4 @@
-"""examples/logic_gates.py and examples/regression.py run end to end with small settings."""
+"""The examples run end to end with small settings (logic gates, regression, the sigmoid tutorial)."""
 
 import re
 import subprocess
@@ -36,3 +36,14 @@ def test_regression_mlp_and_wide_deep_beat_the_constant_predictor():
     # A constant predictor explains none of the variance; both networks must explain most of it.
     assert rmse(out, "mlp") < 0.6 * baseline
     assert rmse(out, "wide_deep") < 0.6 * baseline
+
+
+def test_sigmoid_tutorial_runs_with_its_keras_2_import_paths(monkeypatch):
+    """The sigmoid MLP tutorial imports `Dense` from `keras.layers.core` (a Keras 2 path)."""
+    from tests.data_env import data_dir
+
+    monkeypatch.setenv("SCRATCHNN_DATA", str(data_dir()))
+    source = (EXAMPLES / "mnist_sigmoid.py").read_text()
+    assert "from scratchnn.keras.layers.core import Dense" in source
+    out = run_example("mnist_sigmoid.py", "--epochs", "1", "--verbose", "0")
+    assert 0.0 < float(re.search(r"test accuracy: ([0-9.]+)", out).group(1)) <= 1.0

@@ -2,7 +2,9 @@
 
 import base64
 import csv
+import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -149,3 +151,67 @@ def test_render_report_embeds_images_and_escapes(tmp_path):
     assert len(parser.images) == 1
     assert base64.b64decode(parser.images[0].split(",", 1)[1]) == png
     assert "".join(parser.pre) == "  precision <b>"
+
+
+def test_gray_png_round_trips_through_pillow(rng):
+    from PIL import Image
+
+    from scratchnn.reports.png import gray_png
+
+    image = rng.random((28, 19))
+    decoded = np.asarray(Image.open(io.BytesIO(gray_png(image))))
+    np.testing.assert_array_equal(decoded, np.rint(image * 255).astype(np.uint8))
+    inverted = np.asarray(
+        Image.open(io.BytesIO(gray_png(np.arange(256, dtype=np.uint8).reshape(16, 16), invert=True)))
+    )
+    assert inverted[0, 0] == 255 and inverted[-1, -1] == 0
+    with pytest.raises(ValueError, match="2-D"):
+        gray_png(np.zeros((2, 3, 3)))
+
+
+def test_confident_mistakes_are_sorted_and_correct_sample_is_correct(rng):
+    from scratchnn.reports import gallery
+
+    probabilities = rng.dirichlet(np.ones(10), size=300)
+    y_true = rng.integers(0, 10, 300)
+    predicted = probabilities.argmax(axis=1)
+    mistakes = gallery.confident_mistakes(y_true, probabilities, limit=25)
+    assert len(mistakes) == 25 and np.all(predicted[mistakes] != y_true[mistakes])
+    confidence = probabilities[mistakes, predicted[mistakes]]
+    assert np.all(np.diff(confidence) <= 0)
+    # No unshown mistake is more confident than the least confident one shown.
+    others = np.setdiff1d(np.flatnonzero(predicted != y_true), mistakes)
+    assert probabilities[others, predicted[others]].max() <= confidence.min()
+    right = gallery.correct_sample(y_true, probabilities, limit=7)
+    assert len(right) == min(7, int(np.sum(predicted == y_true))) and np.all(
+        predicted[right] == y_true[right]
+    )
+
+
+def test_gallery_cards_caption_prediction_confidence_and_truth(rng):
+    from scratchnn.reports import gallery
+
+    images = rng.random((3, 28, 28))
+    probabilities = np.array([[0.1, 0.9], [0.8, 0.2], [0.35, 0.65]])
+    page = gallery.gallery(images, [0, 1, 2], np.array([1, 1, 0]), probabilities, ["cat", "dog <b>"])
+    parser = ImageCollector()
+    parser.feed(page)
+    assert len(parser.images) == 3 and all(src.startswith("data:image/png;base64,") for src in parser.images)
+    assert page.count('class="card wrong"') == 2  # images 1 and 2
+    assert "dog &lt;b&gt; 90.0%" in page and "cat 80.0%" in page and "true dog &lt;b&gt;" in page
+    assert gallery.gallery(images, [], [], probabilities, ["a", "b"]) == '<p class="muted">None.</p>'
+
+
+def test_confusion_table_counts_and_shading():
+    from scratchnn.reports import gallery
+
+    page = gallery.confusion_table([[8, 2], [0, 5]], ["a", "b"])
+    cells = re.findall(
+        r'<td style="background: rgba\(31, 119, 180, ([0-9.]+)\); color: (#\w+)">(\d+)</td>', page
+    )
+    assert cells == [
+        ("0.800", "#fff", "8"),
+        ("0.200", "#222", "2"),
+        ("0.000", "#222", "0"),
+        ("1.000", "#fff", "5"),
+    ]

@@ -1,16 +1,29 @@
-"""Entry point of the `scratchnn` console script and of `python -m scratchnn.cli`."""
+"""Entry point of the `scratchnn` console script, `python -m scratchnn` and `python -m scratchnn.cli`."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from scratchnn.cli import scratchnn_version
 
 # One module per subcommand under scratchnn/cli/, in the order `--help` lists them.
-COMMANDS = ("info", "datasets", "recipes", "train", "evaluate", "predict", "summary", "lr-find", "tune")
+COMMANDS = (
+    "info",
+    "datasets",
+    "recipes",
+    "train",
+    "evaluate",
+    "predict",
+    "summary",
+    "lr-find",
+    "tune",
+    "serve",
+    "export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scratchnn",
         description="Neural networks from scratch on NumPy, with the Keras API.",
+        epilog="Start with `scratchnn recipes`, then `scratchnn train mnist-dense`. "
+        "`scratchnn COMMAND --help` describes each command.",
     )
     parser.add_argument(
         "--version", action="version", version=f"scratchnn {scratchnn_version()}", help="print the version"
@@ -31,20 +46,32 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line `argv` (default: `sys.argv[1:]`) and returns the exit status.
 
+    Usage mistakes exit with 2, as argparse does, including a missing command.
+
     Example:
 
     >>> main(["datasets"])  # doctest: +SKIP
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The command line as typed, for the run's records (run.json, the reports).
+    args.command_line = " ".join(["scratchnn", *(sys.argv[1:] if argv is None else argv)])
     if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 0
+        parser.print_usage(sys.stderr)
+        print(
+            f"scratchnn: a command is required: one of {', '.join(COMMANDS)} (see `scratchnn --help`)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`scratchnn evaluate ... | head`): stop quietly, as other Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -1,72 +1,152 @@
-"""Helpers shared by the training subcommands: errors a user can act on, folders, models, data."""
+"""What every subcommand shares: errors a user can act on, run folders, recipe look-up.
+
+A known failure (a mistake the user can fix, missing data, a missing optional
+extra) reaches the user as one line on stderr, `scratchnn COMMAND: message`,
+and a non-zero exit status; a traceback means a bug. Run folders are created
+through `output_dir`, which remembers what it created so that a command that
+fails leaves no empty folder behind.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import difflib
 import functools
-import importlib.util
-import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
+# Re-exported: the model-file helpers used to live here, and `tune` still imports them from here.
+from scratchnn.cli._model_files import RUN_CONFIG as RUN_CONFIG
+from scratchnn.cli._model_files import add_dataset_option as add_dataset_option
+from scratchnn.cli._model_files import add_model_argument as add_model_argument
+from scratchnn.cli._model_files import dataset_for as dataset_for
+from scratchnn.cli._model_files import ensure_compiled as ensure_compiled
+from scratchnn.cli._model_files import fit_input as fit_input
+from scratchnn.cli._model_files import load_model as load_model
+from scratchnn.cli._model_files import load_user_model as load_user_model
+from scratchnn.cli._model_files import resolve_model_path as resolve_model_path
+from scratchnn.cli._model_files import run_config_beside as run_config_beside
+from scratchnn.cli._model_files import save_model as save_model
+from scratchnn.cli.errors import CliError as CliError
+from scratchnn.datasets.errors import DatasetError
 
-RUN_CONFIG = "run.json"
+# Folders `output_dir` created during this command, outermost first (removed on failure if still empty).
+_created_folders: list[str] = []
 
 
-class CliError(Exception):
-    """A mistake the user can fix; printed as `scratchnn COMMAND: message`, exit status `status`."""
+def one_line(text: str) -> str:
+    """`text` on one line: the lines of a multi-line message joined by spaces."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
+
+def dataset_message(err: DatasetError) -> str:
+    """A missing/damaged data set as one line: what failed, and the two ways to fix it."""
+    first = str(err).splitlines()[0] if str(err) else "a data set could not be loaded"
+    name = "fashion-mnist" if "Fashion" in first else "mnist"
+    return (
+        f"{first.rstrip('.')}. Set SCRATCHNN_DATA to a folder holding {name}/, or run "
+        f"`scratchnn datasets fetch {name}` where there is internet access; `scratchnn datasets` shows "
+        "where the files were looked for."
+    )
 
 
 def command(
     name: str,
 ) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
-    """Decorates a subcommand's `run(args)`: CliError and missing optional packages become one stderr line."""
+    """Decorates a subcommand's `run(args)`: known failures become one stderr line and an exit status.
+
+    `CliError` keeps its status (2 for usage mistakes); a missing or damaged
+    data set and a missing optional package (an ImportError whose message says
+    what to `pip install`) exit with 1. On any failure, the run folders this
+    command created and left empty are removed.
+    """
 
     def decorate(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
         @functools.wraps(run)
         def wrapper(args: argparse.Namespace) -> int:
+            _created_folders.clear()
+            status = 1
             try:
-                return run(args)
+                status = run(args)
+                return status
             except CliError as err:
-                print(f"scratchnn {name}: {err}", file=sys.stderr)
-                return err.status
+                status = err.status
+                print(f"scratchnn {name}: {one_line(str(err))}", file=sys.stderr)
+                return status
+            except DatasetError as err:
+                print(f"scratchnn {name}: {dataset_message(err)}", file=sys.stderr)
+                return 1
             except ImportError as err:
                 if "pip install" not in str(err):
                     raise
-                print(f"scratchnn {name}: {err}", file=sys.stderr)
+                print(f"scratchnn {name}: {one_line(str(err))}", file=sys.stderr)
                 return 1
+            finally:
+                if status not in (0, 130):
+                    remove_empty_folders(_created_folders)
+                _created_folders.clear()
 
         return wrapper
 
     return decorate
 
 
+def remove_empty_folders(folders: Iterable[str]) -> None:
+    """Removes each folder that is empty, innermost first (a failed run leaves no empty folder)."""
+    for folder in reversed(list(folders)):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass  # not empty (the run wrote something worth keeping), or already gone
+
+
+def suggestion(name: str, choices: Iterable[str]) -> str:
+    """` Did you mean 'x'?` for the closest of `choices`, or `""`."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
 def get_recipe(name: str) -> Any:
+    """The built-in recipe `name`; a CliError (status 2) with the closest name and the list otherwise."""
     from scratchnn import recipes
 
     try:
         return recipes.get(name)
     except ValueError:
         raise CliError(
-            f"unknown recipe {name!r}. Available recipes: {', '.join(recipes.RECIPES)}", 2
+            f"unknown recipe {name!r}.{suggestion(name, recipes.RECIPES)} "
+            f"Available recipes: {', '.join(recipes.RECIPES)} (see `scratchnn recipes`).",
+            2,
         ) from None
 
 
+def positive(value: Any, option: str) -> None:
+    """CliError (status 2) unless `value` is None or > 0."""
+    if value is not None and not value > 0:
+        kind = "integer" if isinstance(value, int) else "number"
+        raise CliError(f"{option} must be a positive {kind}. Received: {option} {value}", 2)
+
+
 def output_dir(path: str | None, default_name: str) -> str:
-    """Creates the run folder (default `runs/<name>-<timestamp>`) and checks that it is writable."""
+    """Creates the run folder (default `runs/<name>-<timestamp>`) and checks that it is writable.
+
+    The folders created here are removed again if the command then fails
+    before writing anything into them.
+    """
     if path is None:
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = os.path.join("runs", f"{default_name}-{stamp}")
+    missing = []
+    parent = os.path.abspath(path)
+    while parent and not os.path.exists(parent):
+        missing.append(parent)
+        parent = os.path.dirname(parent)
     try:
         os.makedirs(path, exist_ok=True)
+        _created_folders.extend(reversed(missing))
         probe = os.path.join(path, ".scratchnn-write-test")
         with open(probe, "w") as f:
             f.write("")
@@ -79,108 +159,9 @@ def output_dir(path: str | None, default_name: str) -> str:
     return path
 
 
-def save_model(model: Any, path: str) -> str:
-    """`model.save(path)`, or the `.keras` writer when the model has no `save` method."""
-    save = getattr(model, "save", None)
-    if callable(save):
-        save(path)
-    else:
-        from scratchnn.saving import keras_file
-
-        keras_file.save_model(model, path)
-    return path
-
-
-def load_model(path: str) -> Any:
-    """Loads a `.keras` model, turning every failure into a CliError that names the file."""
-    if not os.path.exists(path):
-        raise CliError(f"no such model file: {path!r}")
-    try:
-        from scratchnn import models
-
-        loader = getattr(models, "load_model", None)
-        if loader is None:
-            from scratchnn.saving.keras_file import load_model as loader
-        return loader(path)
-    except (ValueError, TypeError, KeyError, OSError) as err:
-        raise CliError(f"{path!r} is not a scratchnn/Keras model file (.keras): {err}") from None
-    except Exception as err:  # zipfile.BadZipFile and h5py errors are not ValueErrors
-        raise CliError(
-            f"{path!r} is not a scratchnn/Keras model file (.keras): {type(err).__name__}: {err}"
-        ) from None
-
-
-def load_user_model(path: str) -> Any:
-    """Imports the user's Python file `path` and returns what its `build_model()` returns.
-
-    This is the one place where user code runs, and only from a path the user passed.
-    """
-    from scratchnn.models import Model
-
-    if not os.path.isfile(path):
-        raise CliError(f"no such model file: {path!r} (--model expects a .py file defining build_model())")
-    spec = importlib.util.spec_from_file_location("scratchnn_user_model", path)
-    if spec is None or spec.loader is None or not path.endswith(".py"):
-        raise CliError(f"--model expects a Python file (.py) defining build_model(). Received: {path!r}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    build = getattr(module, "build_model", None)
-    if not callable(build):
-        raise CliError(f"{path!r} does not define a function build_model() returning a model")
-    model = build()
-    if not isinstance(model, Model):
-        raise CliError(
-            f"build_model() in {path!r} must return a scratchnn model (keras.Sequential or keras.Model). "
-            f"Received: {type(model).__name__}"
-        )
-    return model
-
-
-def fit_input(x: Any, model: Any) -> Any:
-    """Reshapes `(N, 28, 28)`-like images to the model's declared input shape when the sizes agree."""
-    expected = getattr(model, "_expected_input_shape", lambda: None)()
-    if expected is None or any(d is None for d in expected[1:]):
-        return x
-    target = tuple(int(d) for d in expected[1:])
-    if tuple(x.shape[1:]) != target and int(np.prod(target)) == int(np.prod(x.shape[1:])):
-        return x.reshape((len(x), *target))
-    return x
-
-
 def steps_per_epoch(max_steps: int | None, n: int, batch_size: int) -> int | None:
     """`--max-steps` as fit's `steps_per_epoch`: at most one pass over the `n` samples.
 
     fit follows Keras: a `steps_per_epoch` beyond the data warns that the input ran out.
     """
     return None if max_steps is None else min(max_steps, -(-n // batch_size))
-
-
-def ensure_compiled(model: Any) -> None:
-    """Compiles a loaded or user model with sparse cross-entropy and accuracy if it is not compiled."""
-    if not getattr(model, "compiled", False):
-        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-
-
-def run_config_beside(model_path: str) -> dict[str, Any]:
-    """The `run.json` written next to a trained model, or `{}`."""
-    path = os.path.join(os.path.dirname(os.path.abspath(model_path)), RUN_CONFIG)
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
-
-
-def dataset_for(model_path: str, requested: str | None) -> str:
-    """`--dataset` if given, else the data set recorded in the run folder, else MNIST."""
-    if requested:
-        return requested.replace("-", "_")
-    return run_config_beside(model_path).get("recipe", {}).get("dataset", "mnist")
-
-
-def add_dataset_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--dataset",
-        choices=["mnist", "fashion_mnist", "fashion-mnist"],
-        help="data set of the model's classes (default: the one in run.json beside the model, else mnist)",
-    )

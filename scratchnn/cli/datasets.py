@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from scratchnn.cli._common import one_line, suggestion
+
 
 def register(subparsers) -> None:
     from scratchnn.datasets import DATASETS
@@ -14,7 +16,8 @@ def register(subparsers) -> None:
         "datasets",
         help="show where data set files are found and whether their checksums hold",
         description="Without an action: for every data set, where each file was found "
-        "(in look-up order) and whether its SHA-256 holds. Exit status 1 if a damaged copy was seen.",
+        "(in look-up order) and whether its SHA-256 holds. Exit status 1 if a data set is missing or a "
+        "damaged copy was seen, with a hint on stderr saying how to get the files.",
     )
     parser.set_defaults(func=run_status)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -32,11 +35,12 @@ def register(subparsers) -> None:
 def run_status(args: argparse.Namespace) -> int:
     from scratchnn.datasets import DATASETS, _locations, find_files
 
-    damaged = False
+    damaged, missing = False, []
     for name, module in DATASETS.items():
         spec = module.SPEC
         print(f"{name} ({spec.title})")
-        for status in find_files(name):
+        statuses = find_files(name)
+        for status in statuses:
             if status.path is not None:
                 print(f"  {status.file.gz_name:<28} ok (sha256)  {status.location}: {status.path}")
             else:
@@ -44,10 +48,23 @@ def run_status(args: argparse.Namespace) -> int:
             for problem in status.problems:
                 damaged = True
                 print(f"    DAMAGED: {problem}")
+        if any(status.path is None for status in statuses):
+            missing.append(name)
         print("  looked in, in order:")
         for i, location in enumerate(_locations.data_locations(spec), start=1):
             print(f"    {i}. {location.describe()}")
-    return 1 if damaged else 0
+    if missing:
+        folders = " and ".join(f"{DATASETS[n].SPEC.subdir}/" for n in missing)
+        which = (
+            "no data set was found" if len(missing) == len(DATASETS) else f"not found: {', '.join(missing)}"
+        )
+        print(
+            f"scratchnn datasets: {which}. Set SCRATCHNN_DATA to a folder holding {folders}, or run "
+            f"`scratchnn datasets fetch {missing[0] if len(missing) == 1 else 'all'}` where there is internet "
+            "access.",
+            file=sys.stderr,
+        )
+    return 1 if damaged or missing else 0
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -59,13 +76,14 @@ def run_fetch(args: argparse.Namespace) -> int:
         try:
             names = [get(args.name).SPEC.name]
         except ValueError as exc:
-            print(f"scratchnn datasets fetch: {exc}", file=sys.stderr)
+            hint = suggestion(args.name.replace("-", "_").lower(), [*DATASETS, "all"])
+            print(f"scratchnn datasets fetch: {exc}.{hint}".replace("..", "."), file=sys.stderr)
             return 2
     for name in names:
         try:
             results = fetch(name, force=args.force)
         except DatasetError as exc:
-            print(f"scratchnn datasets fetch: {exc}", file=sys.stderr)
+            print(f"scratchnn datasets fetch: {one_line(str(exc))}", file=sys.stderr)
             return 1
         for file, path, how in results:
             print(f"{name}: {file.gz_name} {how} -> {path}")

@@ -1,16 +1,17 @@
-"""`scratchnn lr-find RECIPE`: an exponential learning-rate sweep and a suggested rate.
+"""`scratchnn lr-find RECIPE`: an exponential learning-rate sweep and a rate to train with.
 
-The learning rate grows geometrically from `--min-lr` to `--max-lr` over one
-epoch (or `--steps` batches) while the loss of every batch is recorded; the
-sweep stops early once the smoothed loss exceeds four times its minimum.
-Suggested rate: where the smoothed loss falls fastest against log(rate); the
-minimum-loss rate divided by ten is reported too (the two usual rules).
+The learning rate grows geometrically from `--min-lr` to `--max-lr` over
+`--steps` batches (default: one epoch, at least 200 batches) while each batch's
+loss is recorded; the sweep stops early once the loss exceeds four times its
+lowest value. The suggested rate is where the loss falls fastest against
+log(rate), after the noisy start of the sweep and before its lowest point.
+The sweep's lowest-loss rate divided by ten, the other usual rule, is
+reported beside it.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 from typing import Any
@@ -19,6 +20,14 @@ import numpy as np
 
 from scratchnn.callbacks import Callback
 from scratchnn.cli import _common
+
+# The sweep's default length: one epoch, but never fewer batches than this (too coarse a curve otherwise).
+MIN_DEFAULT_STEPS = 200
+# Width (in decades of learning rate) of the zero-lag smoothing and of the slope window of `suggest`.
+SMOOTHING_DECADES = 0.1
+SLOPE_HALF_WIDTH_DECADES = 0.25
+# The fraction of the sweep's first steps left out as "the noisy start".
+NOISY_START = 0.1
 
 
 class LRFinder(Callback):
@@ -32,8 +41,10 @@ class LRFinder(Callback):
         min_lr: first learning rate. Defaults to 1e-6.
         max_lr: last learning rate. Defaults to 1.0.
         steps: number of batches in the sweep.
-        batch_size: samples per batch (to recover batch losses from running means).
-        beta: smoothing of the exponential moving average. Defaults to 0.98.
+        batch_size: samples per batch (kept for the record).
+        beta: smoothing of the exponential moving average that detects divergence.
+            Defaults to None: a window of about 2% of the sweep (`1 - 50 / steps`,
+            kept in [0.8, 0.98]).
         stop_factor: stop when the smoothed loss exceeds this times its minimum. Defaults to 4.
     """
 
@@ -43,7 +54,7 @@ class LRFinder(Callback):
         max_lr: float = 1.0,
         steps: int = 100,
         batch_size: int = 32,
-        beta: float = 0.98,
+        beta: float | None = None,
         stop_factor: float = 4.0,
     ) -> None:
         super().__init__()
@@ -52,7 +63,8 @@ class LRFinder(Callback):
         if steps < 2:
             raise ValueError(f"`steps` must be at least 2. Received: steps={steps}")
         self.min_lr, self.max_lr, self.steps = float(min_lr), float(max_lr), int(steps)
-        self.batch_size, self.beta, self.stop_factor = batch_size, beta, stop_factor
+        self.batch_size, self.stop_factor = batch_size, stop_factor
+        self.beta = beta if beta is not None else min(0.98, max(0.8, 1 - 50 / self.steps))
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.learning_rates: list[float] = []
@@ -93,26 +105,76 @@ class LRFinder(Callback):
             self.model.stop_training = True
 
 
-def suggest(learning_rates: Any, smoothed: Any) -> dict[str, float | None]:
-    """The steepest-descent rate and the min-loss/10 rate of a sweep.
+def smooth_in_log_rate(learning_rates: Any, losses: Any, decades: float = SMOOTHING_DECADES) -> np.ndarray:
+    """The losses averaged with a Gaussian kernel over log10(rate) (sigma `decades`): no lag, unlike an EMA.
+
+    An exponential moving average trails the curve by about 1 / (1 - beta)
+    steps, which moves every feature of a short sweep to larger rates; a
+    centred kernel leaves them where they are.
+    """
+    x = np.log10(np.asarray(learning_rates, np.float64))
+    y = np.asarray(losses, np.float64)
+    # (S, S) kernel weights, one row per output point.
+    weights = np.exp(-0.5 * ((x[:, None] - x[None, :]) / decades) ** 2)
+    return (weights @ y) / weights.sum(axis=1)
+
+
+def local_slopes(
+    learning_rates: Any, values: Any, half_width: float = SLOPE_HALF_WIDTH_DECADES
+) -> np.ndarray:
+    """d value / d log10(rate) at each point: the least-squares line through the points within +-half_width.
+
+    For a window with deviations dx = x - mean(x), dy = y - mean(y), the
+    slope is sum(dx * dy) / sum(dx ** 2); NaN where the window holds fewer than 3 points.
+    """
+    x = np.log10(np.asarray(learning_rates, np.float64))
+    y = np.asarray(values, np.float64)
+    inside = np.abs(x[:, None] - x[None, :]) <= half_width  # (S, S): row i = window of point i
+    count = inside.sum(axis=1)
+    mean_x = (inside * x).sum(axis=1) / count
+    mean_y = (inside * y).sum(axis=1) / count
+    dx = np.where(inside, x[None, :] - mean_x[:, None], 0.0)
+    dy = np.where(inside, y[None, :] - mean_y[:, None], 0.0)
+    denominator = (dx * dx).sum(axis=1)
+    slopes = np.full(len(x), np.nan)
+    ok = (count >= 3) & (denominator > 0)
+    slopes[ok] = (dx * dy).sum(axis=1)[ok] / denominator[ok]
+    return slopes
+
+
+def suggest(learning_rates: Any, losses: Any) -> dict[str, Any]:
+    """The rate where the loss falls fastest, and the min-loss / 10 rate, of a sweep.
+
+    The losses (each batch's, or already smoothed) are smoothed without lag
+    in log(rate); the slope at each point is the least-squares line over half
+    a decade around it (so single noisy batches do not decide); the steepest
+    fall is searched after the first 10% of the sweep (the noisy start, where
+    nothing is learnt yet) and before the lowest loss (past it the loss rises).
 
     Returns:
-        `{"steepest": lr, "min_loss_over_10": lr, "min_loss": lr}` (None when
-        the sweep is too short).
+        `{"steepest": lr, "min_loss_over_10": lr, "min_loss": lr, "smoothed": [...]}`
+        (rates None, and `smoothed` empty, when the sweep has fewer than 5 finite points).
     """
-    lrs, values = np.asarray(learning_rates, np.float64), np.asarray(smoothed, np.float64)
+    lrs, values = np.asarray(learning_rates, np.float64), np.asarray(losses, np.float64)
     n = min(len(lrs), len(values))
-    if n < 3:
-        return {"steepest": None, "min_loss_over_10": None, "min_loss": None}
     lrs, values = lrs[:n], values[:n]
-    lowest = int(np.argmin(values))
-    # d loss / d log(lr) up to the minimum; its most negative point is where the loss falls fastest.
-    end = max(lowest + 1, 3)
-    slope = np.gradient(values[:end], np.log(lrs[:end]))
+    finite = np.isfinite(values)
+    # The sweep ends at its first non-finite loss (divergence).
+    end = int(np.argmin(finite)) if not finite.all() else n
+    lrs, values = lrs[:end], values[:end]
+    if len(lrs) < 5:
+        return {"steepest": None, "min_loss_over_10": None, "min_loss": None, "smoothed": []}
+    smoothed = smooth_in_log_rate(lrs, values)
+    lowest = int(np.argmin(smoothed))
+    slopes = local_slopes(lrs, smoothed)
+    start = min(int(len(lrs) * NOISY_START), max(lowest - 1, 0))
+    window = slopes[start : max(lowest, start + 1)]
+    steepest = start + int(np.nanargmin(window)) if np.isfinite(window).any() else lowest
     return {
-        "steepest": float(lrs[int(np.argmin(slope))]),
+        "steepest": float(lrs[steepest]),
         "min_loss_over_10": float(lrs[lowest] / 10),
         "min_loss": float(lrs[lowest]),
+        "smoothed": smoothed.tolist(),
     }
 
 
@@ -121,68 +183,60 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser(
         "lr-find",
-        help="sweep the learning rate exponentially and suggest one",
-        description="Trains RECIPE for one epoch (or --steps batches) while the learning rate grows "
-        "from --min-lr to --max-lr, then writes lr_find.png/csv/json and prints the suggested rate.",
+        help="sweep the learning rate exponentially and suggest one to train with",
+        description=__doc__.split("\n\n", 1)[1]
+        + " Writes lr_find.html (the page), lr_find.png, lr_find.csv and lr_find.json.",
     )
     parser.add_argument("recipe", metavar="RECIPE", help="recipe name (see `scratchnn recipes`)")
-    add_training_options(parser)
+    add_training_options(parser, sweep=True)
+    parser.add_argument(
+        "--model", metavar="FILE.py", help="a Python file whose build_model() returns the model to sweep"
+    )
     parser.add_argument("--min-lr", type=float, default=1e-6, help="first learning rate (default 1e-6)")
     parser.add_argument("--max-lr", type=float, default=1.0, help="last learning rate (default 1)")
-    parser.add_argument("--steps", type=int, help="batches in the sweep (default: one epoch)")
+    parser.add_argument(
+        "--steps", type=int, help=f"batches in the sweep (default: one epoch, at least {MIN_DEFAULT_STEPS})"
+    )
     parser.set_defaults(func=run)
 
 
 @_common.command("lr-find")
 def run(args: argparse.Namespace) -> int:
-    from scratchnn import recipes, utils
-    from scratchnn.cli.train import recipe_from_args
-    from scratchnn.reports import write_json
+    from scratchnn.cli.lr_find_outputs import write_sweep
+    from scratchnn.cli.train import prepare
 
-    recipe = recipe_from_args(args)
+    _common.positive(args.steps, "--steps")
     if not 0 < args.min_lr < args.max_lr:
-        raise _common.CliError(f"need 0 < --min-lr < --max-lr. Received: {args.min_lr}, {args.max_lr}", 2)
-    utils.set_random_seed(recipe.seed)
-    data = recipes.load_split(recipe, subset=args.subset)
+        raise _common.CliError(
+            f"need 0 < --min-lr < --max-lr. Received: --min-lr {args.min_lr:g}, --max-lr {args.max_lr:g}", 2
+        )
+    recipe, data, model = prepare(args)
     per_epoch = -(-len(data.x_train) // recipe.batch_size)
-    steps = args.steps or args.max_steps or per_epoch
-    if steps < 2:
-        raise _common.CliError(f"the sweep needs at least 2 steps. Received: --steps {steps}", 2)
+    steps = args.steps or max(per_epoch, MIN_DEFAULT_STEPS)
+    if steps < 5:
+        raise _common.CliError(f"the sweep needs at least 5 steps. Received: --steps {steps}", 2)
     out_dir = _common.output_dir(args.output, f"lr-find-{recipe.name}")
-    model = recipes.build_model(recipe)
     finder = LRFinder(args.min_lr, args.max_lr, steps=steps, batch_size=recipe.batch_size)
     print(f"sweeping the learning rate from {args.min_lr:g} to {args.max_lr:g} over {steps} batches")
+    interrupted = False
     try:
         model.fit(
-            data.x_train, data.y_train, epochs=-(-steps // per_epoch), batch_size=recipe.batch_size,
-            callbacks=[finder], verbose=0,
+            _common.fit_input(data.x_train, model), data.y_train, epochs=-(-steps // per_epoch),
+            batch_size=recipe.batch_size, callbacks=[finder], verbose=0,
         )  # fmt: skip
     except KeyboardInterrupt:
+        interrupted = True
         print("interrupted: using the sweep so far")
-    found = suggest(finder.learning_rates, finder.smoothed)
-    with open(os.path.join(out_dir, "lr_find.csv"), "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["step", "learning_rate", "loss", "smoothed_loss"])
-        for i, (lr, loss) in enumerate(zip(finder.learning_rates, finder.losses)):
-            writer.writerow([i, lr, loss, finder.smoothed[i] if i < len(finder.smoothed) else ""])
-    write_json(
-        os.path.join(out_dir, "lr_find.json"),
-        {"recipe": recipe.as_dict(), "suggestion": found, "learning_rates": finder.learning_rates,
-         "losses": finder.losses, "smoothed": finder.smoothed},
-    )  # fmt: skip
-    try:
-        from scratchnn import plot
-
-        n = len(finder.smoothed)
-        fig = plot.plot_lr_find(
-            finder.learning_rates[:n], finder.smoothed, found["steepest"], title=recipe.name
-        )
-        plot.save_figure(fig, os.path.join(out_dir, "lr_find.png"))
-    except ImportError as err:
-        print(f"note: plot skipped: {err}")
+    found = suggest(finder.learning_rates, finder.losses)
+    write_sweep(out_dir, recipe, data, model, finder, found, args, interrupted)
     if found["steepest"] is None:
-        raise _common.CliError("the sweep was too short to suggest a rate; raise --steps")
-    print(f"suggested learning rate: {found['steepest']:.3g} (steepest fall of the loss)")
-    print(f"minimum loss at {found['min_loss']:.3g}; min/10 rule: {found['min_loss_over_10']:.3g}")
-    print(f"written: {out_dir}")
-    return 0
+        raise _common.CliError(f"the sweep stopped after {len(finder.losses)} batches, too few to suggest a "
+                               "rate; raise --steps or lower --max-lr")  # fmt: skip
+    print(f"suggested learning rate: {found['steepest']:.3g} (where the loss falls fastest)")
+    print(f"lowest loss at {found['min_loss']:.3g}; the min/10 rule gives {found['min_loss_over_10']:.3g}")
+    print(f"page:   {os.path.join(out_dir, 'lr_find.html')}")
+    print(f"next:   scratchnn train {recipe.name} --learning-rate {found['steepest']:.3g}"
+          + (f" --optimizer {recipe.optimizer}" if args.optimizer else "")
+          + (f" --batch-size {recipe.batch_size}" if args.batch_size else "")
+          + (f" --model {args.model}" if args.model else ""))  # fmt: skip
+    return 130 if interrupted else 0

@@ -16,10 +16,11 @@ def register(subparsers) -> None:
         "predict",
         help="classify image files with a saved model",
         description="Each IMAGE (PNG or JPEG, any size) is converted to 28x28 grayscale the way MNIST was "
-        "prepared (inverted if the background is light, the digit fitted into 20x20, centred by mass) "
-        "and classified; the top classes are printed with their probabilities.",
+        "prepared (inverted if the background is light, the digit fitted into 20x20, centred by mass; "
+        "for Fashion-MNIST models the item fitted into 28x28 and centred) and classified; the top "
+        "classes are printed with their probabilities.",
     )
-    parser.add_argument("model", metavar="MODEL", help="a .keras file")
+    _common.add_model_argument(parser)
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="PNG or JPEG files")
     parser.add_argument("--top", type=int, default=3, help="how many classes to show (default 3)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -32,18 +33,18 @@ def run(args: argparse.Namespace) -> int:
     from scratchnn import recipes
     from scratchnn.cli.digit_image import load_image
 
-    if args.top <= 0:
-        raise _common.CliError(f"--top must be a positive integer. Received: {args.top}", 2)
+    _common.positive(args.top, "--top")
+    model = _common.load_model(args.model)
+    dataset = _common.dataset_for(args.model, args.dataset)
     images = []
     for path in args.images:
         if not os.path.isfile(path):
             raise _common.CliError(f"no such image file: {path!r}")
         try:
-            images.append(load_image(path))
+            images.append(load_image(path, dataset))
         except ValueError as err:
             raise _common.CliError(str(err)) from None
-    model = _common.load_model(args.model)
-    names = recipes.class_names(_common.dataset_for(args.model, args.dataset))
+    names = recipes.class_names(dataset)
     x = _common.fit_input(np.stack(images), model)
     try:
         probabilities = np.asarray(model.predict(x, verbose=0))

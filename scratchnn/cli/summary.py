@@ -9,7 +9,7 @@ from scratchnn.cli import _common
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("summary", help="print the layers and parameter counts of a saved model")
-    parser.add_argument("model", metavar="MODEL", help="a .keras file")
+    _common.add_model_argument(parser)
     parser.set_defaults(func=run)
 
 

@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from scratchnn import backend
@@ -33,7 +32,7 @@ from scratchnn.initializers.random_initializers import (
     TruncatedNormal,
     VarianceScaling,
 )
-from scratchnn.utils.object_config import ObjectFamily
+from scratchnn.saving.object_family import ObjectFamily
 
 # Lowercase aliases, as exported by `keras.initializers` (they name the classes).
 constant = Constant
@@ -140,14 +139,8 @@ def get(identifier: Any) -> Any:
         >>> get("he_normal")
         HeNormal(seed=None, input_axes=None, output_axes=None)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
+    if identifier is None or isinstance(identifier, (str, dict)) or callable(identifier):
+        return _FAMILY.get(identifier)
     if hasattr(identifier, "shape") and hasattr(identifier, "dtype"):
         value = getattr(identifier, "data", identifier)  # a scratchnn Tensor holds its array in .data
 

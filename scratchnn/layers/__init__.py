@@ -108,3 +108,61 @@ __all__ += [
     "UpSampling2D",
     "ZeroPadding2D",
 ]
+
+# Transposed convolutions, embeddings and masking (issue 13).
+from scratchnn.layers.conv_transpose import Conv1DTranspose as Conv1DTranspose  # noqa: E402
+from scratchnn.layers.conv_transpose import Conv2DTranspose as Conv2DTranspose  # noqa: E402
+from scratchnn.layers.embedding import Embedding as Embedding  # noqa: E402
+from scratchnn.layers.masking import Masking as Masking  # noqa: E402
+
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
+
+__all__ += [
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Convolution1DTranspose",
+    "Convolution2DTranspose",
+    "Embedding",
+    "Masking",
+]
+
+# -- serialization (keras/src/layers/__init__.py) -----------------------------------------------
+# Every layer class above is a built-in of "keras.layers": configs name them by that module.
+from typing import Any as _Any  # noqa: E402
+
+from scratchnn.saving.registry import register_builtins as _register_builtins  # noqa: E402
+from scratchnn.saving.serialization import deserialize_layer as _deserialize_layer  # noqa: E402
+from scratchnn.saving.serialization_lib import serialize_keras_object as _serialize_keras_object  # noqa: E402
+
+_register_builtins(
+    "keras.layers", [obj for obj in globals().values() if isinstance(obj, type) and issubclass(obj, Layer)]
+)
+
+
+def serialize(layer: Layer) -> dict[str, _Any]:
+    """Keras 3's config dict of a layer: module, class_name, config, registered_name (and build_config).
+
+    Example:
+        >>> keras.layers.serialize(keras.layers.Dense(3))["class_name"]
+        'Dense'
+    """
+    return _serialize_keras_object(layer)
+
+
+def deserialize(config: dict[str, _Any], custom_objects: dict[str, _Any] | None = None) -> Layer:
+    """Rebuilds a layer from `serialize()`'s dict (custom classes via `custom_objects` or registration).
+
+    Raises:
+        ValueError: for an unknown class, or a config that does not describe a layer.
+    """
+    obj = _deserialize_layer(config, custom_objects)
+    if not isinstance(obj, Layer):
+        raise ValueError(
+            "`keras.layers.deserialize` was passed a config that does not describe a layer. "
+            f"Received: config={config!r} (it gave a {type(obj).__name__})"
+        )
+    return obj
+
+
+__all__ += ["deserialize", "serialize"]

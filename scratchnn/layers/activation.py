@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn import activations, ops
+from scratchnn.backend import xp
 from scratchnn.layers.layer import Layer
+from scratchnn.ops.tensor import Tensor
 
 
 class Activation(Layer):
@@ -13,6 +15,7 @@ class Activation(Layer):
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True  # passes the mask on, as every Keras activation layer
         self.activation = activations.get(activation)
 
     def call(self, inputs: Any) -> Any:
@@ -30,13 +33,20 @@ class Softmax(Layer):
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
     def call(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is not None:
-            # Masked positions get a large negative logit, so their probability is ~0.
-            inputs = ops.where(mask, inputs, -1e9)
-        return ops.softmax(inputs, axis=self.axis)
+        if mask is None:
+            return ops.softmax(inputs, axis=self.axis)
+        # As keras/src/layers/activations/softmax.py: keep where mask is True (or > 0.5); masked
+        # positions get a large negative logit, and their output is set to exactly 0 (also when a
+        # whole axis is masked, where the softmax alone would be uniform).
+        keep = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
+        if keep.dtype != bool:
+            keep = keep > 0.5
+        out = ops.softmax(ops.where(keep, inputs, -1e9), axis=self.axis)
+        return ops.where(keep, out, 0.0)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
@@ -56,6 +66,7 @@ class ReLU(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         if max_value is not None and max_value < 0:
             raise ValueError(f"Layer {self.name!r}: max_value must be >= 0. Received: max_value={max_value}")
         if negative_slope is None or negative_slope < 0:
@@ -90,6 +101,7 @@ class LeakyReLU(Layer):
         if "alpha" in kwargs:  # the Keras 2 name of the argument
             negative_slope = kwargs.pop("alpha")
         super().__init__(**kwargs)
+        self.supports_masking = True
         if negative_slope is None or negative_slope < 0:
             raise ValueError(
                 f"Layer {self.name!r}: negative_slope must be >= 0. Received: negative_slope={negative_slope}"
@@ -111,6 +123,7 @@ class ELU(Layer):
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha = float(alpha)
 
     def call(self, inputs: Any) -> Any:

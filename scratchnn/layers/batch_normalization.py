@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import constraints, initializers, regularizers
+from scratchnn import backend, constraints, initializers, ops, regularizers
+from scratchnn.backend import xp
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.masking import mask_data
 from scratchnn.ops.normalization import batch_norm_train, batch_normalization
 
 
@@ -54,6 +56,7 @@ class BatchNormalization(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
             axis = axis[0]
         if not isinstance(axis, int) or isinstance(axis, bool):
@@ -113,9 +116,12 @@ class BatchNormalization(Layer):
         )
         self.built = True
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
+    def call(self, inputs: Any, training: bool = False, mask: Any = None) -> Any:
         if training and self.trainable:
-            out, mean, variance = batch_norm_train(inputs, self.gamma, self.beta, self.axis, self.epsilon)
+            if mask is None:
+                out, mean, variance = batch_norm_train(inputs, self.gamma, self.beta, self.axis, self.epsilon)
+            else:
+                out, mean, variance = self._masked_train(inputs, mask_data(mask))
             # In place: optimizers and savers hold these Variable objects.
             m = self.momentum
             self.moving_mean.assign(
@@ -128,6 +134,28 @@ class BatchNormalization(Layer):
         return batch_normalization(
             inputs, self.moving_mean, self.moving_variance, self.axis, self.beta, self.gamma, self.epsilon
         )
+
+    def _masked_train(self, inputs: Any, keep: Any) -> tuple[Any, Any, Any]:
+        """Training with statistics over the kept timesteps only (Keras's `_moments(inputs, mask)`).
+
+        With w = the (N, T) mask broadcast over the features and n = sum(w) + epsilon():
+        mean = sum(w * x) / n, var = sum(w * (x - mean)^2) / n over every axis but `axis`.
+        Both are ops on the tape, so the gradient flows through them as in the fused path.
+        """
+        if keep.ndim != inputs.ndim - 1:
+            raise ValueError(
+                f"Layer {self.name!r}: the mask should have one dimension less than the inputs. "
+                f"Received: mask.shape={tuple(keep.shape)}, inputs.shape={tuple(inputs.shape)}"
+            )
+        w = xp.broadcast_to(keep[..., None], tuple(inputs.shape))  # (N, T) -> (N, T, C)
+        axes = tuple(i for i in range(inputs.ndim) if i != self.axis % inputs.ndim)
+        count = w.sum(axis=axes, keepdims=True).astype(inputs.dtype) + backend.epsilon()
+        mean = ops.divide(ops.sum(ops.where(w, inputs, 0.0), axis=axes, keepdims=True), count)
+        centered = ops.where(w, ops.subtract(inputs, mean), 0.0)
+        variance = ops.divide(ops.sum(ops.square(centered), axis=axes, keepdims=True), count)
+        mean, variance = ops.reshape(mean, (-1,)), ops.reshape(variance, (-1,))  # (1, .., C) -> (C,)
+        out = batch_normalization(inputs, mean, variance, self.axis, self.beta, self.gamma, self.epsilon)
+        return out, mean.data, variance.data
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return tuple(input_shape)

@@ -47,6 +47,7 @@ class Dense(Layer):
         kwargs.pop("quantization_config", None)
         kwargs.pop("lora_alpha", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.supports_masking = True  # the mask of (N, T, F) inputs passes to the (N, T, units) output
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(
                 f"Layer {self.name!r}: `units` must be a positive integer. Received: units={units!r}"

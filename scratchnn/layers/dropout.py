@@ -23,6 +23,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
             raise ValueError(
                 f"Layer {self.name!r}: `rate` must be a float in [0, 1). Received: rate={rate!r}"

@@ -169,16 +169,21 @@ class InputLayer(Layer):
         self.sparse = bool(sparse)
         self.optional = optional
         self.built = True
-        self.output = KerasTensor(self.batch_shape, dtype=self.dtype, name=self.name)
-        node = Node(self, (), {}, self.output, [], [self.output])
-        self._inbound_nodes.append(node)
-        self.output._keras_history = (self, 0, 0)
+        # `self.output` (Layer's property) is this node's tensor: what keras.Input returns.
+        tensor = KerasTensor(self.batch_shape, dtype=self.dtype, name=self.name)
+        self._inbound_nodes.append(Node(self, (), {}, tensor, [], [tensor]))
+        tensor._keras_history = (self, 0, 0)
 
     def call(self, inputs: Any) -> Any:
         return inputs
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
+
+    @property
+    def input_shape(self) -> tuple[int | None, ...]:
+        """The batch shape: an InputLayer's node has no input tensors, its input is the model's data."""
+        return self.batch_shape
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -107,7 +107,8 @@ class Layer:
         self._dtype = _dtype_name(dtype) if dtype is not None else None
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
-        self.supports_masking = False
+        # Keras's default: a layer supports masking when it overrides compute_mask.
+        self._supports_masking = type(self).compute_mask is not Layer.compute_mask
         self._own_variables: list[Variable] = []
         self._losses: list[Tensor] = []
         self._call_takes_training = _accepts(self.call, "training")
@@ -386,8 +387,7 @@ class Layer:
         return Tensor(arr)
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        keras_tensor = _keras_tensor_class()
-        if not isinstance(inputs, Tensor) and _contains((inputs, args), keras_tensor):
+        if (not isinstance(inputs, Tensor) or args) and _contains((inputs, args), _keras_tensor_class()):
             from scratchnn.layers.input_layer import symbolic_call
 
             if training is not None:
@@ -413,7 +413,7 @@ class Layer:
         # Masks travel on the tensors (`_keras_mask`); `call(..., mask=None)` receives the input's.
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
-            previous_mask = _mask_of(inputs)
+            previous_mask = inputs._keras_mask if isinstance(inputs, Tensor) else _mask_of(inputs)
             if previous_mask is not None and self._call_takes_mask:
                 kwargs["mask"] = previous_mask
 
@@ -427,7 +427,7 @@ class Layer:
             for out in _flat(outputs):
                 if isinstance(out, Tensor):
                     self.add_loss(self._activity_penalty(out))
-        if previous_mask is not None or self._computes_own_mask():
+        if previous_mask is not None or (self.supports_masking and self._computes_own_mask()):
             self._set_output_masks(inputs, outputs, previous_mask)
         return outputs
 
@@ -470,15 +470,6 @@ class Layer:
             if out._keras_mask is None and mask is not None:
                 out._keras_mask = mask.data if isinstance(mask, Tensor) else mask
 
-    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
-        """The mask of this layer's outputs: by default the incoming mask, unchanged.
-
-        Args:
-            inputs: the call's inputs.
-            previous_mask: the inputs' mask (boolean array (batch, steps)) or None.
-        """
-        return previous_mask
-
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape for `input_shape`; by default found by running `call` on zeros.
 
@@ -513,11 +504,85 @@ class Layer:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+    # -- masking (keras/src/layers/layer.py supports_masking / compute_mask) ----------------
+    @property
+    def supports_masking(self) -> bool:
+        """Whether `compute_mask` gives the output mask; a layer that does not drops the mask it gets.
+
+        True by default when a subclass overrides `compute_mask`, as in Keras.
+        """
+        return self._supports_masking
+
+    @supports_masking.setter
+    def supports_masking(self, value: bool) -> None:
+        self._supports_masking = bool(value)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of this layer's output: the incoming `mask` when it supports masking, else None.
+
+        Args:
+            inputs: the layer's inputs.
+            mask: the incoming mask (bool, True = keep the timestep), or None.
+        """
+        return mask if self.supports_masking else None
+
+    # -- the symbolic tensors of the first call (keras/src/ops/operation.py) -----------------
+    def _first_node(self, what: str) -> Any:
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"The layer {self.name} has never been called and thus has no defined {what}."
+            )
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self) -> Any:
+        """The KerasTensor(s) of the layer's first call on symbolic inputs (a list when several).
+
+        Raises:
+            AttributeError: if the layer was never called on symbolic tensors (nor built in a
+                Sequential model with a known input shape).
+        """
+        return _single(self._first_node("input").input_tensors)
+
+    @property
+    def output(self) -> Any:
+        """The KerasTensor(s) that the layer's first symbolic call returned (a list when several)."""
+        return _single(self._first_node("output").output_tensors)
+
+    @property
+    def input_shape(self) -> Any:
+        """The input shape shared by every symbolic call (tf.keras's `Layer.input_shape`).
+
+        Raises:
+            AttributeError: if the layer was never called, or was called on different shapes.
+        """
+        return self._node_shape("input_tensors", "input shape")
+
+    @property
+    def output_shape(self) -> Any:
+        """The output shape shared by every symbolic call (tf.keras's `Layer.output_shape`)."""
+        return self._node_shape("output_tensors", "output shape")
+
+    def _node_shape(self, attr: str, what: str) -> Any:
+        self._first_node(what)
+        shapes = [_single([t.shape for t in getattr(node, attr)]) for node in self._inbound_nodes]
+        if any(s != shapes[0] for s in shapes[1:]):
+            raise AttributeError(
+                f'The layer "{self.name}" has multiple inbound nodes, with different {what}s. Hence the '
+                f'notion of "{what}" is ill-defined for the layer; read it from one call\'s tensors instead.'
+            )
+        return shapes[0]
+
 
 def _keras_tensor_class() -> type:
     from scratchnn.layers.input_layer import KerasTensor
 
     return KerasTensor
+
+
+def _single(values: list[Any]) -> Any:
+    """A one-element list as its element (Keras's convention for node inputs and outputs)."""
+    return values[0] if len(values) == 1 else values
 
 
 def _unique(variables: list[Variable]) -> list[Variable]:

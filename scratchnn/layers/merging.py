@@ -13,6 +13,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.merging_masks import concatenate_mask, masked_extremum, or_mask
 
 
 class Merge(Layer):
@@ -20,6 +21,10 @@ class Merge(Layer):
 
     _min_inputs = 2
     _max_inputs: int | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
     def _check(self, inputs: Any) -> list[Any]:
         if not isinstance(inputs, (list, tuple)) or len(inputs) < self._min_inputs:
@@ -39,6 +44,10 @@ class Merge(Layer):
 
     def call(self, inputs: Any) -> Any:
         return self._merge(self._check(inputs))
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The OR of the input masks (None when some input has none), as Keras."""
+        return or_mask(self, inputs, mask)
 
 
 class Add(Merge):
@@ -72,17 +81,17 @@ class Average(Merge):
 
 
 class Maximum(Merge):
-    """Elementwise maximum of a list of tensors."""
+    """Elementwise maximum of a list of tensors; with masks, masked timesteps do not compete."""
 
-    def _merge(self, tensors: list[Any]) -> Any:
-        return reduce(ops.maximum, tensors)
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        return masked_extremum(ops.maximum, self._check(inputs), mask)
 
 
 class Minimum(Merge):
-    """Elementwise minimum of a list of tensors."""
+    """Elementwise minimum of a list of tensors; with masks, masked timesteps do not compete."""
 
-    def _merge(self, tensors: list[Any]) -> Any:
-        return reduce(ops.minimum, tensors)
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        return masked_extremum(ops.minimum, self._check(inputs), mask)
 
 
 class Concatenate(Merge):
@@ -104,6 +113,9 @@ class Concatenate(Merge):
 
     def _merge(self, tensors: list[Any]) -> Any:
         return ops.concatenate(tensors, axis=self.axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return concatenate_mask(self, inputs, mask, self.axis)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
@@ -164,6 +176,9 @@ class Dot(Merge):
         if y.ndim == 2:
             return ops.squeeze(out, 2)
         return out
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None  # a dot product has no timesteps left to mask (Keras)
 
     def get_config(self) -> dict[str, Any]:
         axes = list(self.axes) if isinstance(self.axes, tuple) else self.axes

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn import ops
+from scratchnn.backend import xp
 from scratchnn.layers.layer import Layer
 from scratchnn.ops.conv_geometry import normalize_padding, normalize_tuple, output_length
+from scratchnn.ops.tensor import Tensor
 
 
 def _channels_last(layer: Layer, data_format: Any) -> str:
@@ -139,9 +141,31 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
 
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """Mean over the steps: (N, L, C) -> (N, C)."""
+    """Mean over the steps: (N, L, C) -> (N, C); with a mask, over the kept steps only.
+
+    out[n, c] = sum_t m[n, t] * x[n, t, c] / sum_t m[n, t] for a (N, L) bool mask m (True = keep),
+    as keras/src/layers/pooling/global_average_pooling1d.py; the mask stops here (compute_mask
+    returns None).
+    """
 
     rank = 1
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None:
+            return super().call(inputs)
+        keep = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
+        # (N, L) -> (N, L, 1); `where`, not a product, so masked steps holding inf/NaN drop out.
+        # A fully masked row gives 0/0 = NaN, as in Keras.
+        keep = keep.astype(bool)[:, :, None]
+        total = ops.sum(ops.where(keep, inputs, 0.0), axis=1, keepdims=self.keepdims)
+        return ops.divide(total, keep.sum(axis=1, keepdims=self.keepdims).astype(inputs.dtype))
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
 
 
 class GlobalMaxPooling1D(BaseGlobalPooling):

@@ -14,6 +14,7 @@ class Rescaling(Layer):
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.scale = scale
         self.offset = offset
 
@@ -46,6 +47,7 @@ class Normalization(Layer):
         self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         if axis is None:
             axis = ()
         elif isinstance(axis, int):

@@ -94,6 +94,7 @@ from scratchnn.losses.loss import (
     reduce_weighted_values as reduce_weighted_values,
 )
 from scratchnn.ops.tensor import Tensor
+from scratchnn.saving.object_family import ObjectFamily
 
 _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
@@ -143,80 +144,32 @@ _CLASSES: dict[str, type] = {
 }
 
 
+# Every accepted name: function names and aliases, and class names (keras/src/losses/__init__.py).
+ALL_OBJECTS_DICT: dict[str, Any] = {**_FUNCTIONS, **_CLASSES}
+_FAMILY = ObjectFamily("loss", "keras.losses", ALL_OBJECTS_DICT, Loss, arg="loss")
+
+
 def get(identifier: Any) -> Any:
-    """Returns a loss function or Loss for a name, class name, config dict, callable or Loss.
+    """Returns a loss function or Loss for a name, class name, config dict, class, callable or Loss.
+
+    A function name ("mse") gives the function, a class name ("MeanSquaredError") an instance.
 
     Raises:
         ValueError: for an unknown name, listing the valid ones.
+        TypeError: for an identifier that is none of these.
     """
-    if identifier is None or isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        from scratchnn.saving.registry import get_registered_object
-
-        found = get_registered_object(identifier)
-        if found is not None:
-            return found() if isinstance(found, type) else found
-        raise ValueError(
-            f"Unknown loss. Expected one of {sorted(_FUNCTIONS)} or a Loss class name. Received: loss={identifier!r}"
+    if identifier is not None and not isinstance(identifier, (str, dict, Loss)) and not callable(identifier):
+        raise TypeError(
+            f"Could not interpret loss: expected a string, a function or a Loss. Received: loss={identifier!r}"
         )
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"Could not interpret loss: expected a string, a function or a Loss. Received: loss={identifier!r}"
-    )
+    return _FAMILY.get(identifier)
 
 
 def serialize(loss: Any) -> Any:
-    """Keras 3's dict form for Loss objects; the name for built-in functions."""
-    if loss is None:
-        return None
-    if isinstance(loss, Loss):
-        from scratchnn.saving.registry import get_registered_name
-
-        registered = getattr(type(loss), "_registered_name", None)
-        return {
-            "module": "keras.losses",
-            "class_name": get_registered_name(type(loss)) if registered else type(loss).__name__,
-            "config": loss.get_config(),
-            "registered_name": registered,
-        }
-    for name, fn in _FUNCTIONS.items():
-        if fn is loss:
-            return name
-    from scratchnn.saving.registry import get_registered_name
-
-    return get_registered_name(loss)
+    """Keras 3's config dict of a Loss or a loss function (built-in or custom); None for None."""
+    return _FAMILY.serialize(loss)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """The inverse of `serialize`."""
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            return custom_objects[config]
-        return get(config)
-    class_name = config.get("class_name")
-    cfg = dict(config.get("config") or {})
-    from scratchnn.saving.registry import get_registered_object
-
-    cls = _CLASSES.get(class_name) or get_registered_object(
-        config.get("registered_name") or class_name, custom_objects
-    )
-    if cls is None:
-        if class_name in _FUNCTIONS:
-            return _FUNCTIONS[class_name]
-        raise ValueError(
-            f"Unknown loss class {class_name!r}. Register custom losses with "
-            "@keras.saving.register_keras_serializable() or pass custom_objects."
-        )
-    if isinstance(cls, type):
-        return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
-    return cls
+    """The inverse of `serialize`; also takes a name ("mse", "MeanSquaredError")."""
+    return _FAMILY.deserialize(config, custom_objects)

@@ -50,6 +50,8 @@ from scratchnn.metrics.regression_metrics import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
+from scratchnn.saving.object_family import ObjectFamily
+from scratchnn.saving.registry import register_builtins
 
 ALL_OBJECTS: tuple[type[Metric], ...] = (
     Metric,
@@ -109,47 +111,30 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def serialize(metric: Any) -> Any:
-    """Returns a JSON-safe description of a metric instance or function.
+_FAMILY = ObjectFamily("metric", "keras.metrics", ALL_OBJECTS_DICT, Metric)
+# The functions are built-ins of keras.metrics too, so a saved metric function resolves.
+register_builtins("keras.metrics", FUNCTIONS.values())
 
-    Args:
-        metric: a `Metric`, a metric function, a string name, or None.
+
+def serialize(metric: Any) -> Any:
+    """Returns Keras 3's config of a metric instance or function; strings and None unchanged.
 
     Returns:
-        For a metric, `{"module": "keras.metrics", "class_name", "config",
-        "registered_name": None}`; for a function, Keras's
+        For a built-in metric, `{"module": "keras.metrics", "class_name",
+        "config", "registered_name": None}`; for a function, Keras's
         `{"module": "builtins", "class_name": "function", "config": name,
-        "registered_name": "function"}`; strings and None unchanged.
+        "registered_name": "function"}`.
 
     Raises:
         TypeError: for anything else.
     """
     if metric is None or isinstance(metric, str):
         return metric
-    if isinstance(metric, Metric):
-        return {
-            "module": "keras.metrics",
-            "class_name": type(metric).__name__,
-            "config": metric.get_config(),
-            "registered_name": None,
-        }
-    if inspect.isfunction(metric) or inspect.isbuiltin(metric):
-        return {
-            "module": "builtins",
-            "class_name": "function",
-            "config": metric.__name__,
-            "registered_name": "function",
-        }
-    raise TypeError(
-        f"Cannot serialize this metric: expected a Metric or a function. Received: metric={metric!r}"
-    )
-
-
-def _unknown(identifier: Any) -> ValueError:
-    return ValueError(
-        f"Unknown metric. Expected one of {sorted(ALL_OBJECTS_DICT)} "
-        f"(or a Metric instance or class, a function, or a config dict). Received: identifier={identifier!r}"
-    )
+    if not isinstance(metric, Metric) and not inspect.isfunction(metric):
+        raise TypeError(
+            f"Cannot serialize this metric: expected a Metric or a function. Received: metric={metric!r}"
+        )
+    return _FAMILY.serialize(metric)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
@@ -163,32 +148,11 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
         A `Metric` instance, or a function for a serialized function.
 
     Raises:
-        ValueError: for an unknown name or a malformed config.
+        ValueError: for an unknown name (listing the valid ones) or a malformed config.
     """
-    custom_objects = custom_objects or {}
-    if isinstance(config, str):
-        obj = custom_objects.get(config) or ALL_OBJECTS_DICT.get(config) or FUNCTIONS.get(config)
-        if obj is None:
-            raise _unknown(config)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"A metric config must be a dict with a 'class_name' key. Received: config={config!r}"
-        )
-    class_name, inner = config["class_name"], config.get("config", {})
-    if class_name == "function":
-        fn = custom_objects.get(inner) or FUNCTIONS.get(inner)
-        if fn is None:
-            raise ValueError(
-                f"Unknown metric function. Expected one of {sorted(FUNCTIONS)}. Received: config={inner!r}"
-            )
-        return fn
-    cls = custom_objects.get(class_name) or ALL_OBJECTS_DICT.get(class_name)
-    if cls is None:
-        raise _unknown(class_name)
-    if not isinstance(inner, dict):
-        raise ValueError(f"Expected 'config' to be a dict for {class_name}. Received: config={inner!r}")
-    return cls.from_config(inner)
+    if isinstance(config, str) and config not in ALL_OBJECTS_DICT and config in FUNCTIONS:
+        return FUNCTIONS[config]
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Any:
@@ -211,18 +175,4 @@ def get(identifier: Any) -> Any:
     >>> get("mse").name
     'mean_squared_error'
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise _unknown(identifier)
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        return obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret metric identifier. Received: identifier={identifier!r}")
+    return _FAMILY.get(identifier)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from scratchnn.layers.input_layer import InputLayer, KerasTensor, Node, _flat_keras_tensors
@@ -96,6 +97,26 @@ class Functional(Model):
     def outputs(self) -> list[KerasTensor]:
         return list(self._flat_outputs)
 
+    # Keras 3: a functional model's first node joins its own inputs to its outputs, so `input`
+    # and `output` are those (one tensor, or a list when several).
+    @property
+    def input(self) -> Any:
+        return self._flat_inputs[0] if len(self._flat_inputs) == 1 else list(self._flat_inputs)
+
+    @property
+    def output(self) -> Any:
+        return self._flat_outputs[0] if len(self._flat_outputs) == 1 else list(self._flat_outputs)
+
+    @property
+    def input_shape(self) -> Any:
+        shapes = [t.shape for t in self._flat_inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        shapes = [t.shape for t in self._flat_outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     @property
     def layers(self) -> list[Layer]:
         return list(self._tracked_layers)
@@ -150,6 +171,54 @@ class Functional(Model):
     def _expected_input_shape(self) -> Any:
         return self._flat_inputs[0].shape if len(self._flat_inputs) == 1 else None
 
+    def _run_through_graph(self, inputs: Any, operation_fn: Any, call_fn: Any = None) -> Any:
+        """Replays the graph on new symbolic `inputs` (same structure as the model's inputs).
+
+        Each layer is replaced by `operation_fn(layer)` (called once per layer,
+        so a shared layer stays shared) and called with `call_fn(layer, *args,
+        **kwargs)` when given, else `layer(*args, **kwargs)`. Returns the
+        outputs in the structure of the model's outputs. `clone_model` uses it
+        (keras/src/ops/function.py `_run_through_graph`).
+        """
+        values = {id(kt): value for kt, value in zip(self._flat_inputs, _flat_keras_tensors(inputs))}
+        replaced: dict[int, Any] = {}
+        for node in self._replay_order():
+            if id(node.layer) not in replaced:
+                replaced[id(node.layer)] = operation_fn(node.layer)
+            layer = replaced[id(node.layer)]
+            args = _replace(node.call_args, values)
+            kwargs = _replace(node.call_kwargs, values)
+            out = call_fn(layer, *args, **kwargs) if call_fn is not None else layer(*args, **kwargs)
+            for kt, value in zip(node.output_tensors, _flat_values(out)):
+                values[id(kt)] = value
+        return _replace(self._outputs_struct, values)
+
+    def _replay_order(self) -> list[Node]:
+        """The layer nodes in an order that calls each layer's nodes in their original order.
+
+        `_nodes` is ordered by the walk from the outputs; replaying it as is could
+        call a shared layer on its second input first, so the copy would number
+        its nodes differently (and write a different config).
+        """
+        pending = [n for n in self._nodes if not isinstance(n.layer, InputLayer)]
+        own = {id(n) for n in pending}
+        needs: dict[int, set[int]] = {}
+        for node in pending:
+            parents = {id(_node_of(t)) for t in node.input_tensors} & own
+            siblings = [m for m in node.layer._inbound_nodes if id(m) in own]
+            position = next(i for i, m in enumerate(siblings) if m is node)
+            if position:
+                parents.add(id(siblings[position - 1]))
+            needs[id(node)] = parents
+        order: list[Node] = []
+        done: set[int] = set()
+        while pending:
+            node = next(n for n in pending if needs[id(n)] <= done)
+            pending.remove(node)
+            done.add(id(node))
+            order.append(node)
+        return order
+
     # -- serialization (keras/src/models/functional.py get_config / functional_from_config) ----
     def _own_node_indices(self) -> dict[int, int]:
         """Maps id(node) to its index among the layer's nodes that belong to this model."""
@@ -201,9 +270,15 @@ class Functional(Model):
             ]
             layer_configs.append(entry)
 
+        def endpoint(t: KerasTensor) -> list[Any]:
+            # Keras numbers a nested functional model's nodes from 1 here (not in inbound_nodes):
+            # its reindexing counts a "pre-existing" node that from_config subtracts again.
+            name, node_index, tensor_index = history(t)
+            return [name, node_index + isinstance(t._keras_history[0], Functional), tensor_index]
+
         def tensors(struct: Any) -> Any:
             if isinstance(struct, KerasTensor):
-                return history(struct)
+                return endpoint(struct)
             if isinstance(struct, dict):
                 return {k: tensors(v) for k, v in struct.items()}
             return [tensors(v) for v in struct]
@@ -238,12 +313,15 @@ class Functional(Model):
             created[name] = layer
             pending.append((layer, list(entry.get("inbound_nodes") or [])))
 
-        def lookup(name: str, node_index: int, tensor_index: int) -> Any:
+        def lookup(name: str, node_index: int, tensor_index: int, from_one: bool = False) -> Any:
             layer = created.get(name)
             if layer is None:
                 raise ValueError(f"The functional config refers to an unknown layer {name!r}.")
-            if isinstance(layer, Functional):
-                node_index -= 1  # a nested model's first node links its own inputs and outputs
+            if from_one and isinstance(layer, Functional):
+                # input/output_layers (and all of a Keras 2 config) count a nested model's nodes from 1.
+                node_index -= 1
+            if node_index < 0:
+                raise ValueError(f"The functional config refers to node {node_index} of layer {name!r}.")
             if len(layer._inbound_nodes) <= node_index:
                 raise _NotReady
             return layer._inbound_nodes[node_index].output_tensors[tensor_index]
@@ -261,7 +339,7 @@ class Functional(Model):
 
         def decode_legacy(node: list[Any]) -> tuple[list[Any], dict[str, Any]]:
             # Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...]
-            tensors_in = [lookup(*item[:3]) for item in node]
+            tensors_in = [lookup(*item[:3], from_one=True) for item in node]
             kwargs = node[0][3] if node and len(node[0]) > 3 else {}
             return [tensors_in[0] if len(tensors_in) == 1 else tensors_in], dict(kwargs)
 
@@ -277,6 +355,11 @@ class Functional(Model):
                             kwargs = decode(nodes[0].get("kwargs", {}))
                     except _NotReady:
                         break
+                    if (
+                        kwargs.get("mask", 0) is None
+                        and "mask" not in inspect.signature(layer.call).parameters
+                    ):
+                        del kwargs["mask"]  # Keras writes mask=None into calls of nested models
                     layer(*args, **kwargs)
                     nodes.pop(0)
                     progressed = True
@@ -288,7 +371,7 @@ class Functional(Model):
 
         def tensors(spec: Any) -> Any:
             if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
-                return lookup(*spec)
+                return lookup(*spec, from_one=True)
             if isinstance(spec, dict):
                 return {k: tensors(v) for k, v in spec.items()}
             return [tensors(v) for v in spec]

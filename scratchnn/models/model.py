@@ -8,9 +8,13 @@ layers created in `__init__` and a `call(inputs)` gives a subclassed model;
 
 from __future__ import annotations
 
+import inspect
+import json
 from typing import Any
 
 from scratchnn.layers.layer import Layer
+from scratchnn.saving.serialization import deserialize_layer
+from scratchnn.saving.serialization_lib import serialize_keras_object
 from scratchnn.trainers.trainer import Trainer
 
 
@@ -193,13 +197,64 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def export(
+        self,
+        filepath: str,
+        format: str = "tf_saved_model",
+        verbose: bool | None = None,
+        input_signature: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Exports the model for inference (Keras 3's `Model.export`); scratchnn writes `format="onnx"`.
+
+        Example: `model.export("model.onnx", format="onnx")`, then run it with
+        `onnxruntime.InferenceSession("model.onnx")`. See `scratchnn.export.export_model`.
+        """
+        # Imported here: scratchnn.export imports the layers and this module (a cycle at import time).
+        from scratchnn.export import export_model
+
+        export_model(
+            self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
+
     def to_json(self, **kwargs: Any) -> str:
-        """The model's config (the `config.json` of a `.keras` file) as a JSON string."""
-        import json
+        """The model's Keras 3 config (`serialize_keras_object(model)`) as a JSON string.
 
-        from scratchnn.saving.serialization import serialize_model
+        As in Keras, it holds the architecture, the build config and, once
+        compiled, the compile config; no weights. `keras.models.model_from_json`
+        reads it back.
 
-        return json.dumps(serialize_model(self, include_compile=False), **kwargs)
+        Args:
+            **kwargs: passed to `json.dumps` (e.g. `indent=2`).
+        """
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Model:
+        """Rebuilds a model from `get_config()` (keras/src/models/model.py `Model.from_config`).
+
+        A functional config (with "layers", "input_layers", "output_layers")
+        becomes a functional model when `cls` can be built as
+        `cls(inputs, outputs, name=...)`; any other config is passed to the
+        constructor, `cls(**config)`, as for a subclassed model whose
+        `get_config()` returns its constructor arguments.
+
+        Raises:
+            TypeError: when the constructor refuses the config, naming the class and the fix.
+        """
+        from scratchnn.models.functional import Functional  # Keras's own Model <-> Functional cycle
+
+        functional_keys = ("name", "layers", "input_layers", "output_layers")
+        if all(key in config for key in functional_keys) and _functional_like(cls):
+            return Functional.from_config.__func__(cls, config, custom_objects)
+        try:
+            return cls(**config)
+        except TypeError as err:
+            raise TypeError(
+                f"Unable to revive {cls.__name__} from its config: {err}. The config must hold every "
+                f"argument of {cls.__name__}.__init__ (which `get_config()` should return), or the class "
+                f"must define `from_config(cls, config)`. Received: config={config!r}"
+            ) from err
 
     def get_build_config(self) -> dict[str, Any] | None:
         """`{"input_shape": ...}` once built (Keras's `build_config`)."""
@@ -244,3 +299,35 @@ def _functional_variant(cls: type, functional: type) -> type:
         variant.__qualname__ = cls.__qualname__
         _FUNCTIONAL_VARIANTS[cls] = variant
     return variant
+
+
+def _functional_like(cls: type) -> bool:
+    """Whether `cls(inputs, outputs, name=...)` builds it (Keras's `functional_like_constructor`)."""
+    if cls is Model:
+        return True
+    spec = inspect.getfullargspec(cls.__init__)
+    return spec.args[1:3] == ["inputs", "outputs"] or (spec.varargs is not None and spec.varkw is not None)
+
+
+def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Model:
+    """Rebuilds a model from `model.to_json()` (fresh weights; compiled if the JSON holds a compile config).
+
+    Args:
+        json_string: the JSON text.
+        custom_objects: `{name: class_or_function}` for custom layers, functions and models.
+
+    Raises:
+        ValueError: for text that is not JSON or not a model config, or an unknown class.
+
+    Example:
+        >>> model = keras.models.model_from_json(model.to_json())
+    """
+    try:
+        config = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ValueError(f"model_from_json expects the JSON text of `model.to_json()`: {err}") from err
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            f"The JSON does not describe a model (no 'class_name'). Received: {json_string[:200]!r}"
+        )
+    return deserialize_layer(config, custom_objects)

@@ -17,8 +17,13 @@ class Sequential(Model):
             as does `input_shape=` on the first layer).
         name: model name (default "sequential", "sequential_1", ...).
 
+    Once the input shape is known (an Input, `input_shape=` on the first layer, `build`, or a
+    first call) the model has a symbolic graph: `inputs`/`outputs`, `input_shape`/`output_shape`,
+    and each layer's `input`/`output`, for feature extraction with `keras.Model`.
+
     Example:
         >>> model = Sequential([Input((28, 28)), Flatten(), Dense(10, activation="softmax")])
+        >>> features = keras.Model(model.inputs, [layer.output for layer in model.layers])
     """
 
     def __init__(
@@ -27,6 +32,10 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name, **kwargs)
         self._input_layer: InputLayer | None = None
         self._layer_output_shapes: dict[int, Any] = {}
+        # The symbolic graph of the built model (Keras 3 keeps a Functional for it): the input
+        # tensor, then each layer's output, and the layers they came from.
+        self._graph_tensors: list[Any] = []
+        self._graph_layers: list[Layer] = []
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._rebuild()
@@ -72,11 +81,17 @@ class Sequential(Model):
         return layer
 
     def _rebuild(self) -> None:
-        if self._input_layer is not None and self._tracked_layers:
-            self.build(self._input_layer.batch_shape)
+        """Builds again after add/pop when the input shape is known (from an Input or an earlier build)."""
+        shape = self._input_layer.batch_shape if self._input_layer is not None else None
+        if shape is None and self._graph_tensors:
+            shape = self._graph_tensors[0].shape
+        if shape is not None and self._tracked_layers:
+            self.build(shape)
+        elif not self._tracked_layers:
+            self._graph_tensors, self._graph_layers = [], []
 
     def build(self, input_shape: Any = None) -> None:
-        """Builds each layer in turn, passing on the output shape of the one before."""
+        """Builds each layer in turn on the symbolic output of the one before (batch axis None)."""
         if input_shape is None:
             if self._input_layer is None:
                 raise ValueError(
@@ -85,11 +100,38 @@ class Sequential(Model):
             input_shape = self._input_layer.batch_shape
         shape = (None, *tuple(input_shape)[1:])
         self._build_input_shape = shape
-        for layer in self._tracked_layers:
-            layer._maybe_build(shape)
-            shape = layer.compute_output_shape(shape)
-            self._layer_output_shapes[id(layer)] = shape
+        tensors, kept = self._graph_prefix(shape)
+        # Calling each layer on the symbolic tensor builds it and records its node, so
+        # `layer.output` and `model.outputs` exist (keras/src/models/sequential.py `build`).
+        x = tensors[-1]
+        for layer in self._tracked_layers[kept:]:
+            x = layer(x)
+            tensors.append(x)
+        self._graph_tensors = tensors
+        self._graph_layers = list(self._tracked_layers)
+        for layer, out in zip(self._tracked_layers, tensors[1:]):
+            self._layer_output_shapes[id(layer)] = _shapes(out)
         self.built = True
+
+    def _graph_prefix(self, shape: tuple[Any, ...]) -> tuple[list[Any], int]:
+        """The tensors of the previous graph that still hold, and how many layers they cover.
+
+        After `add` or `pop` the layers before the change keep their node in this model's
+        graph, so each layer is called once per model and `layer.output` stays valid.
+        """
+        old = self._graph_tensors
+        if not old or old[0].shape[1:] != shape[1:]:
+            source = self._input_layer
+            if source is None or tuple(source.batch_shape[1:]) != shape[1:]:
+                dtype = self._tracked_layers[0].dtype if self._tracked_layers else None
+                source = InputLayer(batch_shape=shape, dtype=dtype)
+            return [source.output], 0
+        kept = 0
+        for before, now in zip(self._graph_layers, self._tracked_layers):
+            if before is not now:
+                break
+            kept += 1
+        return old[: kept + 1], kept
 
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
@@ -110,13 +152,44 @@ class Sequential(Model):
     def _expected_input_shape(self) -> Any:
         return self._input_layer.batch_shape if self._input_layer is not None else None
 
+    # -- the symbolic graph (Keras 3's Sequential exposes its Functional's) -----------------
+    def _graph_end(self, index: int, what: str) -> Any:
+        if not self.built or not self._graph_tensors:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {what} yet. Give it an input shape "
+                "(keras.Input(...) as the first layer, or model.build(input_shape)) or call it on data."
+            )
+        return self._graph_tensors[index]
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """[the symbolic input]; AttributeError until the input shape is known."""
+        return [self._graph_end(0, "inputs")]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """[the symbolic output of the last layer]; AttributeError until built."""
+        return [self._graph_end(-1, "outputs")]
+
+    @property
+    def input(self) -> KerasTensor:
+        """The symbolic input (tf.keras's `model.input`; Keras 3 offers only `inputs`)."""
+        return self._graph_end(0, "input")
+
+    @property
+    def output(self) -> KerasTensor:
+        """The symbolic output of the last layer."""
+        return self._graph_end(-1, "output")
+
     @property
     def input_shape(self) -> Any:
-        return getattr(self, "_build_input_shape", None)
+        """(None, *sample_shape) once built."""
+        return self._graph_end(0, "input shape").shape
 
     @property
     def output_shape(self) -> Any:
-        return self._layer_output_shapes.get(id(self._tracked_layers[-1])) if self._tracked_layers else None
+        """The last layer's output shape once built."""
+        return _shapes(self._graph_end(-1, "output shape"))
 
     def get_config(self) -> dict[str, Any]:
         from scratchnn.saving.serialization import serialize_layer
@@ -141,3 +214,8 @@ class Sequential(Model):
         elif config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))
         return model
+
+
+def _shapes(x: Any) -> Any:
+    """The shape of a KerasTensor, or the shapes of a list of them."""
+    return x.shape if isinstance(x, KerasTensor) else [_shapes(v) for v in x]

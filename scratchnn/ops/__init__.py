@@ -138,3 +138,9 @@ __all__ += [
     "upsample_nearest2d",
     "zero_pad2d",
 ]
+
+# Transposed convolution (issue 13). The function keras.ops.conv_transpose hides the module of the
+# same name as an attribute of scratchnn.ops; import the module by its full path.
+from scratchnn.ops.conv_transpose import conv_transpose, conv_transpose1d, conv_transpose2d  # noqa: E402
+
+__all__ += ["conv_transpose", "conv_transpose1d", "conv_transpose2d"]

@@ -18,11 +18,23 @@ from scratchnn.optimizers.nadam import Nadam as Nadam
 from scratchnn.optimizers.optimizer import Optimizer as Optimizer
 from scratchnn.optimizers.rmsprop import RMSprop as RMSprop
 from scratchnn.optimizers.sgd import SGD as SGD
+from scratchnn.saving.object_family import ObjectFamily
 
 # Lower-case class names, as Keras's ALL_OBJECTS_DICT: "sgd", "adam", "adamw", "rmsprop", ...
 ALL_OBJECTS_DICT: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam)
 }
+
+
+# Class names are matched case-insensitively, so the family table holds the lower-case names.
+_FAMILY = ObjectFamily("optimizer", "keras.optimizers", ALL_OBJECTS_DICT, Optimizer)
+
+
+def _lower_class_name(config: Any) -> Any:
+    """Built-in class names in any case ("adam", "ADAM") become the table's key (Keras does the same)."""
+    if isinstance(config, dict) and str(config.get("class_name", "")).lower() in ALL_OBJECTS_DICT:
+        return {**config, "class_name": str(config["class_name"]).lower()}
+    return config
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
@@ -38,14 +50,7 @@ def serialize(optimizer: Optimizer) -> dict[str, Any]:
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"`serialize` expects an Optimizer. Received: optimizer={optimizer!r}")
-    cls = type(optimizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__.lower()) is cls
-    return {
-        "module": "keras.optimizers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": optimizer.get_config(),
-        "registered_name": None if builtin else getattr(cls, "_registered_name", cls.__name__),
-    }
+    return _FAMILY.serialize(optimizer)
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Optimizer:
@@ -56,17 +61,7 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret optimizer config. Received: config={config!r}")
-    from scratchnn.saving.registry import get_registered_object  # a leaf module: no import cycle
-
-    class_name = config["class_name"]
-    cls = get_registered_object(config.get("registered_name") or class_name, custom_objects)
-    cls = cls or ALL_OBJECTS_DICT.get(str(class_name).lower())
-    if cls is None:
-        raise ValueError(
-            f"Unknown optimizer: {class_name!r}. Expected one of {sorted(ALL_OBJECTS_DICT)} or a "
-            f"registered custom object. Received: config={config!r}"
-        )
-    return cls.from_config(dict(config.get("config") or {}), custom_objects=custom_objects)
+    return _FAMILY.deserialize(_lower_class_name(config), custom_objects)
 
 
 def get(identifier: Any) -> Optimizer | None:
@@ -83,19 +78,13 @@ def get(identifier: Any) -> Optimizer | None:
     Example:
         >>> get("rmsprop").learning_rate.numpy()   # 0.001
     """
-    if identifier is None or isinstance(identifier, Optimizer):
-        return identifier
+    if isinstance(identifier, str) and identifier.lower() in ALL_OBJECTS_DICT:
+        identifier = identifier.lower()
     if isinstance(identifier, dict):
         return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = ALL_OBJECTS_DICT.get(identifier.lower())
-        if cls is None:
-            raise ValueError(
-                f"Unknown optimizer: {identifier!r}. Expected one of {sorted(ALL_OBJECTS_DICT)}. "
-                f"Received: identifier={identifier!r}"
-            )
-        return cls()
-    raise ValueError(f"Could not interpret optimizer identifier. Received: identifier={identifier!r}")
+    if identifier is not None and not isinstance(identifier, (str, Optimizer)):
+        raise ValueError(f"Could not interpret optimizer identifier. Received: identifier={identifier!r}")
+    return _FAMILY.get(identifier)
 
 
 __all__ = [

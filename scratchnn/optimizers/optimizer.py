@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -319,14 +320,12 @@ class Optimizer:
         The options are read from the signature of this class's `__init__`, so an option
         added later (to the base class or a subclass) is covered without editing a list.
         """
-        for name, default in _constructor_defaults(type(self)).items():
-            if getattr(self, name, default) != default:
-                return False
-        return True
+        read, defaults = _constructor_defaults(type(self))
+        return read(self) == defaults  # one C-level attrgetter call: this runs every step
 
     def _update_path_overridden(self, owner: type) -> bool:
         """Whether a subclass of `owner` replaces a method that `_minimize`'s shortcut skips."""
-        return any(getattr(type(self), name) is not getattr(owner, name) for name in _UPDATE_PATH)
+        return _overrides_update_path(type(self), owner)
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> Variable:
         """Applies a list of (gradient, variable) pairs; returns `iterations`."""
@@ -560,11 +559,39 @@ _NOT_OPTIONS = {"self", "learning_rate", "name", "kwargs"}
 
 
 @functools.cache
-def _constructor_defaults(cls: type) -> dict[str, Any]:
-    """{option: default} of `cls.__init__`, without self, learning_rate, name and **kwargs."""
+def _constructor_defaults(cls: type) -> tuple[Any, tuple[Any, ...]]:
+    """(a getter of the options' current values as a tuple, their defaults as a tuple) for the
+    options of `cls.__init__`, without self, learning_rate, name and **kwargs."""
     params = inspect.signature(cls.__init__).parameters.values()
-    return {
-        p.name: p.default
+    names = [
+        p.name
         for p in params
         if p.name not in _NOT_OPTIONS and p.kind is not p.VAR_KEYWORD and p.default is not p.empty
-    }
+    ]
+    defaults = tuple(inspect.signature(cls.__init__).parameters[n].default for n in names)
+
+    def read(optimizer: Any) -> tuple[Any, ...]:
+        return tuple(getattr(optimizer, n, d) for n, d in zip(names, defaults))
+
+    if names and all(n.isidentifier() for n in names):
+        getter = operator.attrgetter(*names)
+        plain_read = (lambda o: (getter(o),)) if len(names) == 1 else getter
+        return _tolerant(plain_read, read), defaults
+    return read, defaults
+
+
+def _tolerant(fast: Any, slow: Any) -> Any:
+    """`fast(o)`, or `slow(o)` when an option attribute is missing (a subclass that skipped it)."""
+
+    def read(optimizer: Any) -> tuple[Any, ...]:
+        try:
+            return fast(optimizer)
+        except AttributeError:
+            return slow(optimizer)
+
+    return read
+
+
+@functools.cache
+def _overrides_update_path(cls: type, owner: type) -> bool:
+    return any(getattr(cls, name) is not getattr(owner, name) for name in _UPDATE_PATH)

@@ -14,6 +14,7 @@ from typing import Any
 from scratchnn import backend
 from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor
+from scratchnn.saving.object_family import ObjectFamily
 
 
 def _step_array(step: Any) -> Any:
@@ -443,6 +444,11 @@ _SCHEDULES = {
 }
 
 
+_FAMILY = ObjectFamily(
+    "learning rate schedule", "keras.optimizers.schedules", _SCHEDULES, LearningRateSchedule
+)
+
+
 def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
     """Returns the Keras config dict of a schedule.
 
@@ -450,20 +456,16 @@ def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
         `{"module": "keras.optimizers.schedules", "class_name": ..., "config": ...,
         "registered_name": None}`; a registered custom schedule gets its
         "package>Name" as `registered_name`.
+
+    Raises:
+        TypeError: if the argument is not a `LearningRateSchedule`.
     """
     if not isinstance(learning_rate_schedule, LearningRateSchedule):
         raise TypeError(
             "`serialize` expects a LearningRateSchedule. "
             f"Received: learning_rate_schedule={learning_rate_schedule!r}"
         )
-    cls = type(learning_rate_schedule)
-    builtin = _SCHEDULES.get(cls.__name__) is cls
-    return {
-        "module": "keras.optimizers.schedules" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": learning_rate_schedule.get_config(),
-        "registered_name": None if builtin else getattr(cls, "_registered_name", cls.__name__),
-    }
+    return _FAMILY.serialize(learning_rate_schedule)
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LearningRateSchedule:
@@ -474,16 +476,4 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret learning rate schedule config. Received: config={config!r}")
-    from scratchnn.saving.registry import get_registered_object  # a leaf module: no import cycle
-
-    name = config.get("registered_name") or config["class_name"]
-    cls = get_registered_object(name, custom_objects) or get_registered_object(
-        config["class_name"], custom_objects
-    )
-    cls = cls or _SCHEDULES.get(config["class_name"])
-    if cls is None:
-        raise ValueError(
-            f"Unknown learning rate schedule: {config['class_name']!r}. Expected one of "
-            f"{sorted(_SCHEDULES)} or a registered custom object. Received: config={config!r}"
-        )
-    return cls.from_config(dict(config.get("config", {})))
+    return _FAMILY.deserialize(config, custom_objects)

@@ -1,137 +1,57 @@
-"""Layer and model configs in Keras 3's dict form, and back.
+"""Layer, model and compile-argument configs, written with the one library (`serialization_lib`).
 
-A serialized layer is {"module": "keras.layers", "class_name": "Dense",
-"config": {...}, "registered_name": null, "build_config": {"input_shape": [...]}}
-(keras/src/saving/serialization_lib.py). Deserializing looks classes up only
-among scratchnn's layers, registered objects and `custom_objects`: nothing in
-a file is ever executed.
+A serialized layer is Keras 3's {"module": "keras.layers", "class_name":
+"Dense", "config": {...}, "registered_name": null, "build_config":
+{"input_shape": [...]}}. These helpers add what layers and models need on
+top of `serialize_keras_object` / `deserialize_keras_object`: the table that
+reads Keras 2 configs (which name no module), "layer class" in messages, and
+the compile config kept apart so `load_model(compile=False)` can skip it.
+Classes are looked up only among scratchnn's built-ins, registered objects
+and `custom_objects`: nothing in a file is ever executed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.saving.registry import get_registered_object
+from scratchnn import losses, metrics
+from scratchnn.saving import serialization_lib
+from scratchnn.saving.registry import builtin_objects, get_builtin
 
 
-def _builtin_classes() -> dict[str, type]:
-    from scratchnn import layers as layers_module
-    from scratchnn.models.functional import Functional
-    from scratchnn.models.sequential import Sequential
-
-    classes = {name: obj for name, obj in vars(layers_module).items() if isinstance(obj, type)}
-    classes.update({"Sequential": Sequential, "Functional": Functional, "Model": Functional})
-    return classes
+def _layer_objects() -> dict[str, Any]:
+    """Built-in layers and models by class name, plus the Keras 2 names of functional models."""
+    objects = {**builtin_objects("keras.layers"), **builtin_objects("keras")}
+    functional = get_builtin("keras.src.models.functional", "Functional")
+    if functional is not None:
+        objects.update({"Functional": functional, "Model": functional})
+    return objects
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
-    """A layer's Keras 3 config dict (with build_config when built)."""
-    from scratchnn.models.functional import Functional
-    from scratchnn.models.sequential import Sequential
-
-    cls = type(layer)
-    registered = getattr(cls, "_registered_name", None)
-    registered = registered if registered and get_registered_object(registered) is cls else None
-    class_name = cls.__name__
-    if cls is Sequential:
-        module = "keras"
-    elif cls is Functional:
-        # Keras writes the private module and registered_name "Functional" (verified with 3.15).
-        module, registered = "keras.src.models.functional", "Functional"
-    elif registered:
-        module = cls.__module__
-    else:
-        module = "keras.layers"
-    out: dict[str, Any] = {
-        "module": module,
-        "class_name": class_name,
-        "config": layer.get_config(),
-        "registered_name": registered,
-    }
-    shapes = getattr(layer, "_build_shapes", None)
-    if layer.built and shapes is not None and type(layer).__name__ != "InputLayer":
-        out["build_config"] = {"input_shape": _jsonable_shape(shapes)}
-    return out
-
-
-def _jsonable_shape(shape: Any) -> Any:
-    if isinstance(shape, tuple):
-        return list(shape)
-    if isinstance(shape, list):
-        return [_jsonable_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _jsonable_shape(v) for k, v in shape.items()}
-    return shape
+    """A layer's (or model's) Keras 3 config dict, with build_config when built."""
+    return serialization_lib.serialize_keras_object(layer)
 
 
 def deserialize_layer(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Any:
-    """Rebuilds a layer (or model) from its config dict.
+    """Rebuilds a layer (or model) from its config dict (Keras 3, or Keras 2 without "module").
 
     Raises:
-        ValueError: for an unknown class, naming it and how to register it.
+        ValueError: for a config that is not a dict with a 'class_name', or an
+            unknown class (naming it and how to register or pass it).
     """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"A layer config must be a dict with a 'class_name'. Received: {config!r}")
-    class_name = config["class_name"]
-    registered = config.get("registered_name")
-    cls = get_registered_object(registered or class_name, custom_objects)
-    if cls is None and registered != class_name:
-        cls = get_registered_object(class_name, custom_objects)
-    if cls is None:
-        cls = _builtin_classes().get(class_name)
-    if cls is None:
-        raise ValueError(
-            f"Unknown layer class {class_name!r} (registered name {registered!r}). scratchnn does not "
-            f"provide it. If it is your own class, decorate it with "
-            f"@keras.saving.register_keras_serializable() or pass custom_objects={{'{class_name}': {class_name}}} "
-            "to load_model()."
-        )
-    inner = dict(config.get("config") or {})
-    if hasattr(cls, "from_config"):
-        try:
-            layer = (
-                cls.from_config(inner, custom_objects)
-                if _takes_custom_objects(cls)
-                else cls.from_config(inner)
-            )
-        except TypeError as err:
-            raise ValueError(f"Could not rebuild layer {class_name!r} from its config: {err}") from err
-    else:
-        layer = cls(**inner)
-    build = config.get("build_config")
-    if build and not layer.built and build.get("input_shape") is not None:
-        layer._maybe_build(_to_tuple_shape(build["input_shape"]))
-    return layer
-
-
-def _takes_custom_objects(cls: type) -> bool:
-    import inspect
-
-    try:
-        return "custom_objects" in inspect.signature(cls.from_config).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def _to_tuple_shape(shape: Any) -> Any:
-    if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
-        return tuple(shape)
-    if isinstance(shape, list):
-        return [_to_tuple_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _to_tuple_shape(v) for k, v in shape.items()}
-    return shape
+    return serialization_lib.deserialize_keras_object(
+        config, custom_objects, module_objects=_layer_objects(), printable_module_name="layer class"
+    )
 
 
 def serialize_model(model: Any, include_compile: bool = True) -> dict[str, Any]:
-    """The top-level dict of a model's `config.json` (with `compile_config` when compiled)."""
-    out = serialize_layer(model)
-    if (
-        include_compile
-        and getattr(model, "compiled", False)
-        and getattr(model, "optimizer", None) is not None
-    ):
-        out["compile_config"] = model.get_compile_config()
+    """The top-level dict of a model's `config.json` (with `compile_config` when compiled and asked)."""
+    out = serialization_lib.serialize_keras_object(model)
+    if not include_compile:
+        out.pop("compile_config", None)
     return out
 
 
@@ -139,8 +59,9 @@ def deserialize_model(
     config: dict[str, Any], custom_objects: dict[str, Any] | None = None, compile: bool = True
 ) -> Any:
     """Rebuilds a model from `serialize_model`'s dict (also Keras-written ones), compiling it if asked."""
+    config = dict(config)
+    compile_config = config.pop("compile_config", None)
     model = deserialize_layer(config, custom_objects)
-    compile_config = config.get("compile_config")
     if compile and compile_config and hasattr(model, "compile_from_config"):
         model.compile_from_config(compile_config, custom_objects)
     return model
@@ -154,17 +75,11 @@ def serialize_compile_value(value: Any, kind: str) -> Any:
         return [serialize_compile_value(v, kind) for v in value]
     if isinstance(value, dict):
         return {k: serialize_compile_value(v, kind) for k, v in value.items()}
-    if kind == "loss":
-        from scratchnn import losses
-
-        return losses.serialize(value)
-    from scratchnn import metrics
-
-    return metrics.serialize(value)
+    return serialization_lib.serialize_keras_object(value)
 
 
 def deserialize_compile_value(value: Any, kind: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    """The inverse of `serialize_compile_value`; strings are kept as names."""
+    """The inverse of `serialize_compile_value`; strings are kept as names unless they name a custom object."""
     if value is None or isinstance(value, (str, int, float, bool)):
         if isinstance(value, str) and custom_objects and value in custom_objects:
             return custom_objects[value]
@@ -174,9 +89,5 @@ def deserialize_compile_value(value: Any, kind: str, custom_objects: dict[str, A
     if isinstance(value, dict) and "class_name" not in value:
         return {k: deserialize_compile_value(v, kind, custom_objects) for k, v in value.items()}
     if kind == "loss":
-        from scratchnn import losses
-
         return losses.deserialize(value, custom_objects)
-    from scratchnn import metrics
-
     return metrics.deserialize(value, custom_objects)

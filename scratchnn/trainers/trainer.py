@@ -198,6 +198,7 @@ class Trainer:
             lambda a: data_utils.to_backend(a, dtype, "sample_weight", cast_ints=True), sample_weight
         )
         data_utils.num_samples(x, y, sample_weight)
+        data_utils.check_sample_weight(sample_weight, y)
         self._check_input_shape(x)
         return x, y, sample_weight
 
@@ -209,13 +210,30 @@ class Trainer:
         self._check_input_shape(x)
         return x, y, sample_weight
 
-    def _num_classes(self, x: Any) -> int:
-        """The class count of the first output (2 for a width-1 sigmoid), for `class_weight`."""
-        if getattr(self, "_class_count", None) is None:
-            with no_grad():
-                first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
-            self._class_count = max(int(first.shape[-1]) if first.ndim > 1 else 1, 2)
-        return self._class_count
+    def _class_counter(self) -> Any:
+        """A function `x -> the class count of the first output`, for `class_weight`.
+
+        The count is the first output's width (2 for a width-1 sigmoid output), read
+        from one sample run forward the first time the function is called, so a key
+        outside the classes is refused even when the labels at hand do not reach it,
+        and a stream of batches costs one such forward per call of `fit`.
+        """
+        count: list[int] = []
+
+        def num_classes(x: Any) -> int:
+            if not count:
+                with no_grad():
+                    first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
+                count.append(max(int(first.shape[-1]) if first.ndim > 1 else 1, 2))
+            return count[0]
+
+        return num_classes
+
+    def _class_weights(self, x: Any, y: Any, class_weight: Any) -> Any:
+        """`class_weight` as per-sample weights of the first output's targets (see `_class_counter`)."""
+        return data_utils.class_weights_to_sample_weights(
+            self._as_output_list(y)[0], class_weight, num_classes=self._class_counter()(x)
+        )
 
     def _check_input_shape(self, x: Any) -> None:
         """Raises a clear error when the data does not fit the model's declared input shape."""
@@ -385,7 +403,7 @@ class Trainer:
             raise ValueError("fit() needs input data. Received: x=None")
         train, validation = data_adapters.fit_adapters(
             x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
-            validation_split, validation_data, validation_batch_size, self._prepare, self._num_classes,
+            validation_split, validation_data, validation_batch_size, self._prepare, self._class_counter(),
         )  # fmt: skip
         epoch_iterator = EpochIterator(train, steps_per_epoch)
         build_data = train.build_data()
@@ -602,9 +620,7 @@ class Trainer:
         self._require_compiled()
         x, y, sample_weight = self._prepare(x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = data_utils.class_weights_to_sample_weights(
-                self._as_output_list(y)[0], class_weight
-            )
+            sample_weight = self._class_weights(x, y, class_weight)
         self._symbolic_build(x, y)
         self.reset_metrics()
         logs = self.train_step(data_utils.pack_x_y_sample_weight(x, y, sample_weight))

@@ -60,18 +60,26 @@ def test_version_falls_back_to_metadata(monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == "scratchnn 4.5.6"
 
 
-def test_python_dash_m_entry_point():
+@pytest.mark.parametrize("module", ["scratchnn", "scratchnn.cli"])
+def test_python_dash_m_entry_points(module):
     result = subprocess.run(
-        [sys.executable, "-m", "scratchnn.cli", "--version"], capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-m", module, "--version"], capture_output=True, text=True, cwd=REPO
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("scratchnn ")
 
 
-def test_no_command_prints_help(capsys):
-    assert main([]) == 0
-    out = capsys.readouterr().out
-    assert "info" in out and "datasets" in out
+def test_no_command_is_a_usage_error(capsys):
+    assert main([]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("usage: scratchnn")
+    assert "a command is required" in captured.err and "train" in captured.err
+
+
+def test_no_command_exits_2_from_the_shell():
+    result = subprocess.run([sys.executable, "-m", "scratchnn"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 2 and "a command is required" in result.stderr
 
 
 def test_unknown_command_is_a_usage_error(capsys):
@@ -109,6 +117,24 @@ def test_datasets_status_missing_and_damaged(monkeypatch, capsys, tmp_path):
     assert "DAMAGED" in out and "truncated" in out and str(cache / "train-labels-idx1-ubyte") in out
 
 
+def test_datasets_with_nothing_found_fails_with_a_hint(monkeypatch, capsys):
+    monkeypatch.delenv("SCRATCHNN_DATA")
+    assert main(["datasets"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "no data set was found" in err[0]
+    assert "SCRATCHNN_DATA" in err[0] and "scratchnn datasets fetch all" in err[0]
+
+
+def test_datasets_with_one_missing_names_it(monkeypatch, capsys, tmp_path):
+    only_mnist = tmp_path / "data"
+    shutil.copytree(shared_data() / "mnist", only_mnist / "mnist")
+    monkeypatch.setenv("SCRATCHNN_DATA", str(only_mnist))
+    assert main(["datasets"]) == 1
+    err = capsys.readouterr().err
+    assert "not found: fashion_mnist" in err and "scratchnn datasets fetch fashion_mnist" in err
+
+
 def test_fetch_copies_local_files_into_cache(capsys, tmp_path):
     assert main(["datasets", "fetch", "fashion-mnist"]) == 0
     out = capsys.readouterr().out
@@ -127,9 +153,9 @@ def test_fetch_copies_local_files_into_cache(capsys, tmp_path):
 
 
 def test_fetch_downloads_from_a_local_mirror(monkeypatch, capsys, tmp_path):
-    monkeypatch.delenv("SCRATCHNN_DATA")
     data = tmp_path / "served"
     shutil.copytree(shared_data() / "mnist", data / "mnist")
+    monkeypatch.delenv("SCRATCHNN_DATA")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(data))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -149,10 +175,13 @@ def test_fetch_downloads_from_a_local_mirror(monkeypatch, capsys, tmp_path):
 def test_fetch_offline_fails_with_message(monkeypatch, capsys):
     monkeypatch.delenv("SCRATCHNN_DATA")
     assert main(["datasets", "fetch", "mnist"]) == 1
-    err = capsys.readouterr().err
-    assert "Cannot fetch MNIST train-images-idx3-ubyte.gz" in err and "Connection refused" in err
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("Downloading")]
+    assert len(err) == 1, err
+    assert "Cannot fetch MNIST train-images-idx3-ubyte.gz" in err[0] and "Connection refused" in err[0]
 
 
 def test_fetch_unknown_name(capsys):
     assert main(["datasets", "fetch", "cifar10"]) == 2
     assert "Valid names: mnist, fashion_mnist. Received: name='cifar10'" in capsys.readouterr().err
+    assert main(["datasets", "fetch", "mnsit"]) == 2
+    assert capsys.readouterr().err.rstrip().endswith("Did you mean 'mnist'?")

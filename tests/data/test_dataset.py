@@ -373,8 +373,11 @@ def test_arguments_may_be_numpy_or_tensor_integers():
 
 
 def test_tf_namespace_exposes_the_dataset():
+    import scratchnn as tf
     import scratchnn.data as data
 
+    assert tf.data.Dataset is data.Dataset is Dataset and tf.data.AUTOTUNE == -1
+    assert tf.keras.utils.PyDataset is tf.keras.utils.Sequence
     assert data.Dataset is Dataset and data.experimental.AUTOTUNE == data.AUTOTUNE == -1
     assert data.experimental.INFINITE_CARDINALITY == -1 and data.UNKNOWN_CARDINALITY == -2
 

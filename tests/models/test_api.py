@@ -16,12 +16,11 @@ def blobs(rng, n=200, features=4, classes=3):
 
 
 def test_every_import_style_gives_the_keras_namespaces():
-    from scratchnn.keras.layers import Dense
-    from scratchnn.keras.models import Sequential
-
     import scratchnn
     import scratchnn as tf
     from scratchnn import keras as k1
+    from scratchnn.keras.layers import Dense
+    from scratchnn.keras.models import Sequential
 
     assert tf.keras is k1 is keras is scratchnn.keras
     for name in [

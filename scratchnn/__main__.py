@@ -1,0 +1,8 @@
+"""`python -m scratchnn ...` runs the `scratchnn` command line."""
+
+import sys
+
+from scratchnn.cli.__main__ import main
+
+if __name__ == "__main__":
+    sys.exit(main())
