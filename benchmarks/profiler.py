@@ -13,6 +13,10 @@ trackers, and "other" (Layer.__call__, the fit loop, callbacks: Python
 overhead). The NumPy floor's phases are timed on the same batches for
 comparison. The timers themselves add about a microsecond per call, so the
 profiled step is a little slower than an unprofiled one; both are printed.
+Only the main thread is timed: an op whose chunks run on the execution layer's
+threads is charged its wall time, helpers inside the chunks included.
+`--reference` profiles the serial im2col path (one thread, no Winograd): the step
+before the execution layer and the fast paths.
 """
 
 from __future__ import annotations
@@ -20,11 +24,25 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import threading
 import time
 from collections import defaultdict
 from typing import Any
 
 _clock = time.perf_counter
+# Helpers that run inside an op's image chunks (on the execution layer's threads): their
+# time is charged to the op that runs the chunks, not split off from it.
+CHUNK_HELPERS = {
+    "offset_slice",
+    "_along",
+    "_bt",
+    "_bt_adjoint",
+    "_at",
+    "_at_adjoint",
+    "_parity_slices",
+    "_to_planes",
+    "_from_planes",
+}
 _MISSING = object()
 
 
@@ -40,8 +58,12 @@ class OpProfiler:
     def wrap(self, phase: str, name: str, fn: Any) -> Any:
         key, children, seconds, calls = (phase, name), self._children, self.seconds, self.calls
 
+        main = threading.main_thread()
+
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is not main:  # a worker's chunk: part of its op's time
+                return fn(*args, **kwargs)
             children.append(0.0)
             start = _clock()
             try:
@@ -82,11 +104,17 @@ class OpProfiler:
                 "normalization",
                 "spatial",
                 "conv_geometry",
+                "winograd",
             )
         ]
         for module in op_modules:
             for name, fn in vars(module).items():
-                if inspect.isfunction(fn) and fn.__module__ == module.__name__ and name != "record":
+                if (
+                    inspect.isfunction(fn)
+                    and fn.__module__ == module.__name__
+                    and name != "record"
+                    and name not in CHUNK_HELPERS
+                ):
                     replace[id(fn)] = self.wrap("forward", name, fn)
         replace[id(tensor.gradient)] = self.wrap("step", "gradient() tape walk", tensor.gradient)
         replace[id(tensor.convert)] = self.wrap("forward", "convert", tensor.convert)
@@ -130,6 +158,16 @@ class OpProfiler:
         self.calls.clear()
 
 
+def hardware() -> str:
+    """The CPU and NumPy's BLAS kernel, as in the benchmark's tables."""
+    import os
+
+    from benchmarks.report import blas_kernel, cpu_model
+    from scratchnn.backend import parallel
+
+    return f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; NumPy's BLAS: {blas_kernel(parallel.blas_info())}"
+
+
 def _table(rows: list[tuple[str, str, float, float]], step_s: float) -> str:
     lines = [
         f"{'phase':<9} {'op / part':<34} {'calls/step':>10} {'us/step':>9} {'% step':>7}",
@@ -140,10 +178,32 @@ def _table(rows: list[tuple[str, str, float, float]], step_s: float) -> str:
     return "\n".join(lines)
 
 
-def profile(workload_name: str, steps: int = 300, quick: bool = False) -> str:
-    """Profiles `steps` scratchnn training steps of a workload; returns the report text."""
+def settings_line(reference: bool) -> str:
+    """Which execution path the profile measured: threads, BLAS threads, convolution algorithm."""
+    from scratchnn.backend import parallel
+    from scratchnn.ops import convolution
+
+    if reference:
+        parallel.set_num_threads(1)
+        convolution.ALGORITHM = "im2col"
+    blas = ", ".join(str(i["num_threads"]) for i in parallel.blas_info()) or "?"
+    name = "reference path" if reference else "default path"
+    return (
+        f"{name}: execution layer {parallel.num_threads()} thread(s), convolutions {convolution.ALGORITHM!r}; "
+        f"BLAS threads before the first step: {blas}"
+    )
+
+
+def profile(workload_name: str, steps: int = 300, quick: bool = False, reference: bool = False) -> str:
+    """Profiles `steps` scratchnn training steps of a workload; returns the report text.
+
+    With `reference`, the serial im2col path (one thread, no Winograd) is profiled: where
+    the step's time went before the execution layer and the fast paths.
+    """
     from benchmarks.frameworks import NumpyRunner, make_runner
     from benchmarks.workloads import WORKLOADS, load_data
+
+    settings = settings_line(reference)
 
     workload = WORKLOADS[workload_name]
     if quick:
@@ -179,6 +239,7 @@ def profile(workload_name: str, steps: int = 300, quick: bool = False) -> str:
         totals[phase] += secs
 
     lines = [f"== profile: scratchnn, {workload.title}, {steps} steps of {workload.batch_size} =="]
+    lines += [settings, hardware()]
     if note:
         lines.append(f"(data: {note})")
     lines.append(f"step: {plain_step * 1e6:.0f} us unprofiled, {step * 1e6:.0f} us profiled")
@@ -210,8 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workload", default="dense32")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--reference", action="store_true", help="the serial im2col path (before)")
     args = parser.parse_args(argv)
-    print(profile(args.workload, args.steps, args.quick), flush=True)
+    print(profile(args.workload, args.steps, args.quick, args.reference), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,16 @@
     python -m benchmarks --quick                  # a fast check on 2,048 samples (prints only)
     python -m benchmarks --workloads dense32 --frameworks scratchnn,numpy
     python -m benchmarks --profile --workloads dense32   # where a scratchnn step spends its time
+    python -m benchmarks --workloads dense32,cnn32,cnn128 --conditions quiet,busy --rounds 3
 
 The peers come from benchmarks/requirements.txt, installed into a separate
 virtual environment (never by CI); a framework that is not installed is left
 out with a note. Each (framework, workload) pair runs in a fresh subprocess
 with the same thread count, data, batch size and epochs, in float32. Run the
-full benchmark on a quiet machine: with two cores, BLAS slows down many-fold
-when anything else is running (the load average is recorded in the report).
+full benchmark on a quiet machine (the load average is recorded in the report).
+The "busy" condition repeats each measurement with one competing CPU-bound
+process that the benchmark starts before the worker and stops after it
+(benchmarks/competitor.py), to show how each framework shares a busy machine.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import report
+from benchmarks import competitor, flops, report
 from benchmarks.frameworks import FRAMEWORKS, available
 from benchmarks.workloads import QUICK_TEST, QUICK_TRAIN, WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 LOADED = 0.5  # a 1-minute load average above this marks the results as measured on a loaded machine
+CONDITIONS = {"quiet": "", "busy": " (one competing process)"}
+BUSY = "@busy"  # results key suffix of the busy condition: "cnn32@busy"
 
 
 def _csv(text: str, valid: dict, what: str) -> list[str]:
@@ -70,6 +75,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "is reported at its best across the rounds (interference on a shared machine only adds time)",
     )
     parser.add_argument(
+        "--conditions",
+        default="quiet",
+        help="comma list of quiet, busy (busy: one competing CPU-bound process runs beside each "
+        "measurement, started and stopped by the benchmark); default quiet",
+    )
+    parser.add_argument(
         "--threads", type=int, default=os.cpu_count() or 1, help="threads for every framework"
     )
     parser.add_argument(
@@ -79,7 +90,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help=f"{QUICK_TRAIN} training / {QUICK_TEST} test samples, 1 repeat"
     )
     parser.add_argument(
-        "--profile", action="store_true", help="print scratchnn's per-op step profile and exit"
+        "--profile",
+        action="store_true",
+        help="print scratchnn's per-op step profile (the serial im2col reference path, then the default "
+        "path) and exit",
     )
     parser.add_argument("--profile-steps", type=int, default=300, help="training steps profiled")
     parser.add_argument(
@@ -90,6 +104,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.workloads = _csv(args.workloads, WORKLOADS, "workloads")
     args.frameworks = sorted(_csv(args.frameworks, FRAMEWORKS, "frameworks"), key=list(FRAMEWORKS).index)
+    args.conditions = sorted(_csv(args.conditions, CONDITIONS, "conditions"), key=list(CONDITIONS).index)
     if min(args.repeats, args.cnn_repeats, args.threads, args.rounds) < 1:
         raise SystemExit("--repeats, --cnn-repeats, --rounds and --threads must be at least 1.")
     if args.quick:
@@ -104,6 +119,7 @@ def child_env(threads: int) -> dict[str, str]:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
         env[var] = str(threads)
+    env["SCRATCHNN_NUM_THREADS"] = str(threads)  # scratchnn's execution layer (backend/parallel.py)
     env["TF_NUM_INTRAOP_THREADS"] = env["TF_NUM_INTEROP_THREADS"] = str(threads)
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env["KERAS_BACKEND"] = "tensorflow"
@@ -114,12 +130,15 @@ def child_env(threads: int) -> dict[str, str]:
     return env
 
 
-def run_worker(framework: str, workload: str, args: argparse.Namespace, env: dict[str, str]) -> dict:
-    """One measurement in a fresh process; {"error": ...} when it fails."""
+def run_worker(
+    framework: str, workload: str, args: argparse.Namespace, env: dict[str, str], busy: bool = False
+) -> dict:
+    """One measurement in a fresh process (beside a competing process if `busy`); {"error": ...} on failure."""
     cmd = [sys.executable, "-m", "benchmarks.worker", "--framework", framework, "--workload", workload]
     repeats = args.cnn_repeats if WORKLOADS[workload].kind == "cnn" else args.repeats
     cmd += ["--repeats", str(repeats), "--threads", str(args.threads)] + (["--quick"] if args.quick else [])
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    with competitor.competing(busy):
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])
@@ -167,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
                 "--steps",
                 str(args.profile_steps),
             ]
-            subprocess.run(cmd + (["--quick"] if args.quick else []), env=env, cwd=ROOT, check=False)
+            cmd += ["--quick"] if args.quick else []
+            # Before and after: the serial im2col reference path, then the default path.
+            for extra in (["--reference"], []):
+                subprocess.run(cmd + extra, env=env, cwd=ROOT, check=False)
         return 0
 
     notes: list[str] = []
@@ -202,34 +224,39 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, dict] = {}
     for w in workloads:
-        results[w] = {}
         measured = [f for f in frameworks if f != "numpy" or WORKLOADS[w].kind == "mlp"]
-        rounds: dict[str, list[dict]] = {f: [] for f in measured}
-        # Round-robin, so a slow spell of the machine hits every framework alike.
-        for _ in range(args.rounds):
-            for f in measured:
-                res = run_worker(f, w, args, env)
-                if "error" in res:
-                    notes.append(f"{FRAMEWORKS[f][0]} on {w} failed: {res['error']}")
-                    print(f"{w} {f}: FAILED {res['error']}", flush=True)
+        for condition in args.conditions:
+            key = w + (BUSY if condition == "busy" else "")
+            results[key] = {}
+            rounds: dict[str, list[dict]] = {f: [] for f in measured}
+            # Round-robin, so a slow spell of the machine hits every framework alike.
+            for _ in range(args.rounds):
+                for f in measured:
+                    res = run_worker(f, w, args, env, busy=condition == "busy")
+                    if "error" in res:
+                        notes.append(f"{FRAMEWORKS[f][0]} on {key} failed: {res['error']}")
+                        print(f"{key} {f}: FAILED {res['error']}", flush=True)
+                        continue
+                    rounds[f].append(res)
+                    print(
+                        f"{key} {f}: {res['epoch_median_s']:.2f} s/epoch, {res['predict_images_per_s']:,.0f} "
+                        f"img/s, predict(1) {res['predict_one_s'] * 1e3:.3f} ms, call(1) "
+                        f"{res['call_one_s'] * 1e3:.3f} ms, peak {res['peak_mb']:.0f} MB, acc {res['accuracy']:.4f}",
+                        flush=True,
+                    )
+            for f, runs in rounds.items():
+                if not runs:
                     continue
-                rounds[f].append(res)
-                print(
-                    f"{w} {f}: {res['epoch_median_s']:.2f} s/epoch, {res['predict_images_per_s']:,.0f} img/s, "
-                    f"predict(1) {res['predict_one_s'] * 1e3:.3f} ms, call(1) {res['call_one_s'] * 1e3:.3f} ms, "
-                    f"peak {res['peak_mb']:.0f} MB, acc {res['accuracy']:.4f}",
-                    flush=True,
+                res = best_of_rounds(runs)
+                res["useful_gflops"] = flops.useful_gflops(
+                    WORKLOADS[w], res["train_samples"], res["epoch_median_s"]
                 )
-        for f, runs in rounds.items():
-            if not runs:
-                continue
-            res = best_of_rounds(runs)
-            results[w][f] = res
-            if res["data_note"] and res["data_note"] not in " ".join(notes):
-                notes.append(res["data_note"])
-            if len(runs) > 1:
-                epochs = ", ".join(f"{r['epoch_median_s']:.2f}" for r in runs)
-                notes.append(f"{FRAMEWORKS[f][0]} on {w}: epoch seconds per round {epochs}")
+                results[key][f] = res
+                if res["data_note"] and res["data_note"] not in " ".join(notes):
+                    notes.append(res["data_note"])
+                if len(runs) > 1:
+                    epochs = ", ".join(f"{r['epoch_median_s']:.2f}" for r in runs)
+                    notes.append(f"{FRAMEWORKS[f][0]} on {key}: epoch seconds per round {epochs}")
 
     any_result = next((r for row in results.values() for r in row.values()), {})
     load_after = report.load_average()
@@ -239,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
             ["python -m benchmarks", *map(shlex.quote, argv if argv is not None else sys.argv[1:])]
         ),
         "machine": report.machine(),
+        "hardware": report.hardware_line(env),
+        "sgemm": report.sgemm_line(env, args.threads, quick=args.quick),
+        "counts": [flops.describe(WORKLOADS[w]) for w in workloads],
+        "conditions": args.conditions,
         "versions": report.versions(frameworks),
         "threads": args.threads,
         "load_before": load_before,

@@ -230,8 +230,8 @@ def test_loss_and_callbacks_routing(iris):
 def test_pickle_round_trip_keeps_predictions(iris):
     X, y = iris
     clf = KerasClassifier(build_classifier, epochs=3, verbose=0, random_state=0).fit(X, y)
-    state = clf.__getstate__()
-    assert isinstance(state["model_"], dict)  # travels as config + weights, not as live objects
+    function, _ = clf.model_.__reduce__()
+    assert function.__name__ == "load_pickled_model"  # travels as a .keras archive, not as live objects
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     restored.set_params(warm_start=True).fit(X, y, epochs=1)  # the restored model is compiled and trains

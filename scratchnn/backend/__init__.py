@@ -5,8 +5,10 @@ and optimizers never import NumPy as their array library; they use `xp` (or,
 better, `scratchnn.ops`), so a CuPy backend can replace NumPy in one place.
 
 Also here: the default float type (`floatx`), the fuzz factor (`epsilon`),
-conversions between host NumPy arrays and backend arrays, and seeded
-random-number generation (`scratchnn.backend.random`).
+conversions between host NumPy arrays and backend arrays, seeded
+random-number generation (`scratchnn.backend.random`), and the execution layer
+that runs the heavy ops' chunks on several threads (`scratchnn.backend.parallel`;
+`num_threads()` / `set_num_threads(n)`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 import numpy as _np
 
 from scratchnn.backend.host_memory import keep_freed_memory
+from scratchnn.backend.parallel import num_threads as num_threads
+from scratchnn.backend.parallel import set_num_threads as set_num_threads
 
 _BACKENDS = {"numpy": "numpy"}
 _state: dict[str, Any] = {"name": "numpy", "module": _np, "floatx": "float32", "epsilon": 1e-7}

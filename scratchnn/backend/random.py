@@ -32,6 +32,11 @@ def set_seed(seed: int) -> None:
     _global["seed"] = int(seed)
 
 
+def set_generator(generator: _np.random.Generator) -> None:
+    """Makes `generator` the global generator (a data-parallel rank's own stream)."""
+    _global["generator"] = generator
+
+
 @contextlib.contextmanager
 def scoped_generator(seed: int) -> Iterator[None]:
     """Inside the block, unseeded draws come from a fresh generator seeded with `seed`.

@@ -157,11 +157,3 @@ def output_dir(path: str | None, default_name: str) -> str:
             "Pass --output with a folder you can write to."
         ) from None
     return path
-
-
-def steps_per_epoch(max_steps: int | None, n: int, batch_size: int) -> int | None:
-    """`--max-steps` as fit's `steps_per_epoch`: at most one pass over the `n` samples.
-
-    fit follows Keras: a `steps_per_epoch` beyond the data warns that the input ran out.
-    """
-    return None if max_steps is None else min(max_steps, -(-n // batch_size))

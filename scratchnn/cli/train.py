@@ -17,9 +17,10 @@ import time
 from typing import Any
 
 from scratchnn.callbacks import Callback
-from scratchnn.cli import _common
+from scratchnn.cli import _common, mpi_launch
 from scratchnn.cli._common import CliError
 from scratchnn.cli.train_outputs import write_run
+from scratchnn.trainers import data_adapters
 
 
 def register(subparsers) -> None:
@@ -122,11 +123,12 @@ def run_model(model: Any, recipe: Any, data: Any, max_steps: int | None, verbose
         validation = (_common.fit_input(validation[0], model), validation[1])
     recorder = EpochRecorder()
     try:
-        model.fit(
-            x_train, data.y_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
-            validation_data=validation, callbacks=[recorder], verbose=verbose,
-            steps_per_epoch=_common.steps_per_epoch(max_steps, len(x_train), recipe.batch_size),
-        )  # fmt: skip
+        # --max-steps is a cap: an epoch cut short where the pass over the data ends is expected.
+        with data_adapters.steps_per_epoch_as_a_cap():
+            model.fit(
+                x_train, data.y_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
+                validation_data=validation, steps_per_epoch=max_steps, callbacks=[recorder], verbose=verbose,
+            )  # fmt: skip
     except KeyboardInterrupt:
         print("\ninterrupted: saving what was trained so far", file=sys.stderr)
         return recorder, True
@@ -159,6 +161,7 @@ def prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 @_common.command("train")
+@mpi_launch.data_parallel_ranks
 def run(args: argparse.Namespace) -> int:
     recipe, data, model = prepare(args)
     out_dir = _common.output_dir(args.output, recipe.name)

@@ -1,204 +1,158 @@
-"""`scratchnn tune RECIPE --grid|--random N`: hyper-parameter search on the validation set.
+"""`scratchnn tune RECIPE`: hyper-parameter search on the validation set.
 
-The search space is the values given to `--learning-rate`, `--units`
-(hidden layer size), `--depth` (number of hidden layers), `--batch-size` and
-`--optimizer`; a dimension left out keeps the recipe's value. `--grid` tries
-every combination; `--random N` draws N of them, with the learning rate drawn
-log-uniformly between the smallest and largest value given. Each trial
-trains from the same seed and is scored by its last epoch's validation
-accuracy (recipes without a validation set hold out the last 10% of the
-training data). Results are printed best first and written to
-`tune_results.csv`/`.json`; the best model is saved as `best_model.keras`.
+The search space is the values given to `--learning-rate`, `--units` (hidden
+layer size), `--depth` (number of hidden layers), `--batch-size` and
+`--optimizer`; a dimension left out keeps the recipe's value. The learning
+rate is searched log-uniformly between the smallest and largest value given
+(over exactly those values on a grid); the other dimensions are choices.
+
+`--trials N` runs an Optuna study (TPE by default, `--sampler tpe|random|grid`)
+kept in a journal file (`--storage`, default runs/studies/<study>.journal):
+several `scratchnn tune` processes started with the same `--study` and
+`--storage`, in other terminals or on machines sharing the folder, work on the
+same study, and `--workers K` starts K of them here. Hopeless trials stop
+early (`--pruner median|halving|none`). An interrupted or killed worker loses
+only its running trial; the same command continues the study. `--grid` and
+`--random N` alone run in this process without Optuna.
+
+Each trial trains from the same seed and is scored by its last epoch's
+validation accuracy (recipes without a validation set hold out the last 10%
+of the training data). The output folder gets best_model.keras,
+tune_results.csv/.json, report.html and run.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import itertools
 import os
-import time
 from typing import Any
 
-import numpy as np
-
-from scratchnn.cli import _common
-
-_COLUMNS = ("learning_rate", "units", "depth", "batch_size", "optimizer")
+from scratchnn.cli import _common, tuning_study
+from scratchnn.cli.tuning_output import finish, load_data
 
 
 def register(subparsers) -> None:
+    from scratchnn.tuning.study import PRUNERS, SAMPLERS
+
     parser = subparsers.add_parser(
         "tune",
-        help="grid or random search over learning rate, layer sizes, depth, batch size, optimizer",
+        help="hyper-parameter search (Optuna study across processes, or a grid/random search)",
         description=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("recipe", metavar="RECIPE", help="recipe name (see `scratchnn recipes`)")
-    how = parser.add_mutually_exclusive_group(required=True)
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--trials", type=int, metavar="N", help="an Optuna study of N finished trials in all")
     how.add_argument("--grid", action="store_true", help="try every combination")
     how.add_argument("--random", type=int, metavar="N", help="try N random combinations")
-    parser.add_argument("--learning-rate", type=float, nargs="+", help="learning rates")
+    parser.add_argument(
+        "--learning-rate", type=float, nargs="+", help="learning rates (2+: a log-uniform range)"
+    )
     parser.add_argument("--units", type=int, nargs="+", help="hidden layer sizes")
     parser.add_argument("--depth", type=int, nargs="+", help="numbers of hidden layers")
     parser.add_argument("--batch-size", type=int, nargs="+", help="batch sizes")
     parser.add_argument("--optimizer", nargs="+", help="optimizer names")
-    parser.add_argument("--epochs", type=int, help="epochs per trial (default: the recipe's)")
-    parser.add_argument("--seed", type=int, help="random seed of every trial and of the draws (default 42)")
-    parser.add_argument(
-        "--output", metavar="DIR", help="output folder (default: runs/tune-<recipe>-<timestamp>)"
+    study = parser.add_argument_group("Optuna study (needs the scratchnn[tune] extra)")
+    study.add_argument("--study", metavar="NAME", help="study name (default: the recipe's name)")
+    study.add_argument("--storage", metavar="PATH", help="journal file shared by the workers "
+                       f"(default: {tuning_study.STUDIES_DIR}/<study>.journal)")  # fmt: skip
+    study.add_argument("--sampler", choices=SAMPLERS, help="tpe (default), random, or grid")
+    study.add_argument(
+        "--pruner", choices=PRUNERS, default="median", help="early stopping of trials (default median)"
     )
+    study.add_argument("--workers", type=int, metavar="K", help="start K worker processes on this machine")
+    # Set by `--workers` for its children: run trials only, the parent reports.
+    study.add_argument("--worker-index", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=int, help="epochs per trial (default: the recipe's)")
+    parser.add_argument("--seed", type=int, help="random seed of every trial and of the sampler (default 42)")
+    parser.add_argument("--output", metavar="DIR", help="output folder (default: runs/tune-<recipe>-<timestamp>; "
+                        "for a study, the storage's folder/<study>)")  # fmt: skip
     parser.add_argument("--subset", type=int, metavar="N", help="at most N samples per split (quick runs)")
     parser.add_argument("--max-steps", type=int, metavar="N", help="stop each epoch after N batches")
     parser.set_defaults(func=run)
 
 
-def search_space(args: argparse.Namespace, recipe: Any) -> dict[str, list[Any]]:
-    """Each dimension's candidate values (the recipe's value when the option is absent)."""
-    from scratchnn import optimizers
-
-    space = {
-        "learning_rate": args.learning_rate or [recipe.learning_rate],
-        "units": args.units or [None],
-        "depth": args.depth or [None],
-        "batch_size": args.batch_size or [recipe.batch_size],
-        "optimizer": [o.lower() for o in args.optimizer] if args.optimizer else [recipe.optimizer],
-    }
-    for name in ("units", "depth", "batch_size"):
-        if any(v is not None and v <= 0 for v in space[name]):
+def _check_positive(args: argparse.Namespace) -> None:
+    for option in ("trials", "random", "workers", "epochs", "subset", "max_steps"):
+        value = getattr(args, option)
+        if value is not None and value <= 0:
             raise _common.CliError(
-                f"--{name.replace('_', '-')} values must be positive. Received: {space[name]}", 2
+                f"--{option.replace('_', '-')} must be a positive integer. Received: {value}", 2
             )
-    if any(v is not None and not v > 0 for v in space["learning_rate"]):
-        raise _common.CliError(
-            f"--learning-rate values must be positive. Received: {space['learning_rate']}", 2
+
+
+def search_space(args: argparse.Namespace) -> Any:
+    """The `SearchSpace` of the command line; CliError for bad values."""
+    from scratchnn.tuning.space import SearchSpace
+
+    try:
+        return SearchSpace(
+            learning_rate=tuple(args.learning_rate or ()),
+            units=tuple(args.units or ()),
+            depth=tuple(args.depth or ()),
+            batch_size=tuple(args.batch_size or ()),
+            optimizer=tuple(o.lower() for o in args.optimizer or ()),
         )
-    unknown = [o for o in space["optimizer"] if o not in optimizers.ALL_OBJECTS_DICT]
-    if unknown:
-        raise _common.CliError(
-            f"unknown optimizer(s) {unknown}. Available: {', '.join(optimizers.ALL_OBJECTS_DICT)}", 2
-        )
-    return space
+    except ValueError as err:
+        raise _common.CliError(str(err), 2) from None
 
 
-def trials(space: dict[str, list[Any]], random: int | None, seed: int) -> list[dict[str, Any]]:
-    """The grid's combinations, or `random` draws from the space."""
-    if random is None:
-        return [dict(zip(space, combo)) for combo in itertools.product(*space.values())]
-    rng = np.random.default_rng(seed)
-    lrs = [v for v in space["learning_rate"] if v is not None]
-    out = []
-    for _ in range(random):
-        trial = {name: values[int(rng.integers(len(values)))] for name, values in space.items()}
-        if len(lrs) >= 2:
-            low, high = np.log(min(lrs)), np.log(max(lrs))
-            trial["learning_rate"] = float(np.exp(rng.uniform(low, high)))
-        out.append(trial)
-    return out
-
-
-def apply_trial(recipe: Any, trial: dict[str, Any]) -> Any:
-    hidden = recipe.hidden_units
-    if trial["units"] is not None or trial["depth"] is not None:
-        units = trial["units"] or hidden[0]
-        depth = trial["depth"] or len(hidden)
-        hidden = (units,) * depth
-    return recipe.replace(
-        learning_rate=trial["learning_rate"],
-        batch_size=trial["batch_size"],
-        optimizer=trial["optimizer"],
-        hidden_units=hidden,
-    )
-
-
-def _format_table(rows: list[dict[str, Any]]) -> str:
-    header = ["rank", "val_accuracy", "val_loss", *_COLUMNS, "seconds"]
-    lines = [header]
-    for rank, row in enumerate(rows, start=1):
-        lr = row["learning_rate"]
-        lines.append(
-            [
-                str(rank),
-                f"{row['val_accuracy']:.4f}",
-                f"{row['val_loss']:.4f}",
-                "default" if lr is None else f"{lr:.4g}",
-                "x".join(str(u) for u in row["hidden_units"]) if row["hidden_units"] else "-",
-                str(len(row["hidden_units"])),
-                str(row["batch_size"]),
-                row["optimizer"],
-                f"{row['seconds']:.1f}",
-            ]
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in lines)
+def uses_study(args: argparse.Namespace) -> bool:
+    """Whether the command asks for an Optuna study (any study option), rather than the in-process search."""
+    options = (args.trials, args.study, args.storage, args.sampler, args.workers, args.worker_index)
+    return any(v is not None for v in options)
 
 
 @_common.command("tune")
 def run(args: argparse.Namespace) -> int:
-    from scratchnn import recipes, utils
-    from scratchnn.recipes import Split
-    from scratchnn.reports import write_json
-
     recipe = _common.get_recipe(args.recipe).replace(epochs=args.epochs, seed=args.seed)
-    if args.random is not None and args.random <= 0:
-        raise _common.CliError(f"--random must be a positive integer. Received: {args.random}", 2)
-    space = search_space(args, recipe)
+    _check_positive(args)
+    space = search_space(args)
     if recipe.kind == "cnn" and (args.units or args.depth):
         print("note: --units/--depth change the Dense layers after the convolutions")
-    todo = trials(space, args.random, recipe.seed)
+    if uses_study(args):
+        return tuning_study.run_study(args, recipe, space)
+    if not args.grid and args.random is None:
+        raise _common.CliError(
+            "choose a search: --trials N (an Optuna study), --grid (every combination) or --random N", 2
+        )
+    return run_in_process(args, recipe, space)
+
+
+def run_in_process(args: argparse.Namespace, recipe: Any, space: Any) -> int:
+    """`--grid` / `--random N` without Optuna: every trial in this process, one after another."""
+    from scratchnn.tuning import space as space_module
+    from scratchnn.tuning import trial as trial_module
+    from scratchnn.tuning.progress import Progress, best_of, plural
+
+    todo = space.grid() if args.grid else space.random_draws(args.random, recipe.seed)
     out_dir = _common.output_dir(args.output, f"tune-{recipe.name}")
-    data = recipes.load_split(recipe, subset=args.subset)
-    if data.x_valid is None:
-        # No validation split in the recipe: hold out the last 10% of the training data.
-        cut = len(data.x_train) - max(1, len(data.x_train) // 10)
-        data = Split(data.x_train[:cut], data.y_train[:cut], data.x_train[cut:], data.y_train[cut:],
-                     data.x_test, data.y_test, data.class_names)  # fmt: skip
-    print(f"{len(todo)} trials of {recipe.name}, {recipe.epochs} epoch(s) each; writing to {out_dir}")
-    rows: list[dict[str, Any]] = []
-    best_model, best_score = None, (-np.inf, -np.inf)
+    data = load_data(recipe, args.subset)
+    print(f"{plural(len(todo), 'trial')} of {recipe.name}, {plural(recipe.epochs, 'epoch')} each; "
+          f"writing to {out_dir}")  # fmt: skip
+    progress = Progress(len(todo))
+    results, best_model, interrupted = [], None, False
     try:
-        for i, trial in enumerate(todo, start=1):
-            config = apply_trial(recipe, trial)
-            utils.set_random_seed(config.seed)
-            model = recipes.build_model(config)
-            started = time.perf_counter()
-            history = model.fit(
-                data.x_train, data.y_train, epochs=config.epochs, batch_size=config.batch_size,
-                validation_data=data.validation_data, verbose=0,
-                steps_per_epoch=_common.steps_per_epoch(args.max_steps, len(data.x_train), config.batch_size),
-            )  # fmt: skip
-            seconds = time.perf_counter() - started
-            score = float(history.history["val_accuracy"][-1])
-            row = {
-                "trial": i,
-                "val_accuracy": score,
-                "val_loss": float(history.history["val_loss"][-1]),
-                "learning_rate": config.learning_rate,
-                "hidden_units": list(config.hidden_units),
-                "batch_size": config.batch_size,
-                "optimizer": config.optimizer,
-                "seconds": seconds,
-            }
-            rows.append(row)
-            print(f"trial {i}/{len(todo)}: val_accuracy {score:.4f}  {trial}")
-            if (score, -row["val_loss"]) > best_score:  # the same order as the sorted table
-                best_model, best_score = model, (score, -row["val_loss"])
+        for number, params in enumerate(todo):
+            config = space_module.apply(recipe, params)
+
+            def on_epoch(
+                epoch: int, logs: dict[str, float], number: int = number, epochs: int = config.epochs
+            ) -> bool:
+                progress.running([(number, epoch + 1, epochs, logs.get(trial_module.SCORE))])
+                return False
+
+            model, result = trial_module.train(number, config, data, params, on_epoch, args.max_steps)
+            results.append(result)
+            if best_of(results) is result:
+                best_model = model
+            progress.finished(result, best_of(results), len(results))
     except KeyboardInterrupt:
-        print("interrupted: reporting the finished trials")
-    if not rows:
-        raise _common.CliError("no trial finished", 130)
-    rows.sort(key=lambda r: (-r["val_accuracy"], r["val_loss"]))
-    print(_format_table(rows))
-    write_json(os.path.join(out_dir, "tune_results.json"), rows)
-    with open(os.path.join(out_dir, "tune_results.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({**r, "hidden_units": "x".join(map(str, r["hidden_units"]))} for r in rows)
-    path = _common.save_model(best_model, os.path.join(out_dir, "best_model.keras"))
-    test = best_model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0, return_dict=True)
-    write_json(
-        os.path.join(out_dir, _common.RUN_CONFIG),
-        {"recipe": recipe.as_dict(), "best": rows[0], "best_test": test},
-    )
-    print(f"best: trial {rows[0]['trial']}, val_accuracy {rows[0]['val_accuracy']:.4f}, "
-          f"test accuracy {test.get('accuracy', float('nan')):.4f}; saved {path}")  # fmt: skip
-    return 0
+        interrupted = True
+        progress.line("interrupted: reporting the finished trials")
+    if best_model is None:
+        raise _common.CliError("no trial finished", 130 if interrupted else 1)
+    _common.save_model(best_model, os.path.join(out_dir, "best_model.keras"))
+    search = {"mode": "grid" if args.grid else "random", "space": space.as_dict(), "trials": len(todo)}
+    finish(out_dir, recipe, data, results, search, title=f"scratchnn tune {recipe.name}")
+    return 130 if interrupted else 0

@@ -76,7 +76,7 @@ def convolution(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) 
              dilations=list(dilation), group=groups, pads=_pads(layer, shapes[0][1:-1], kernel_size, strides,
                                                                  dilation))  # fmt: skip
     y = _channels_last(b, y, rank, name)
-    return [activation(b, layer.get_config()["activation"], y, name, layer)]
+    return [activation(b, layer.activation, y, name, layer)]
 
 
 def pooling(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:

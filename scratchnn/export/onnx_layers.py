@@ -93,7 +93,7 @@ def dense(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> lis
     y = b.op("MatMul", [x[0], b.const(layer.kernel.numpy(), f"{layer.name}/kernel")], layer.name)
     if layer.use_bias:
         y = b.op("Add", [y, b.const(layer.bias.numpy(), f"{layer.name}/bias")], layer.name)
-    return [activation(b, layer.get_config()["activation"], y, layer.name, layer)]
+    return [activation(b, layer.activation, y, layer.name, layer)]
 
 
 def identity(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
@@ -113,7 +113,7 @@ def reshape(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> l
 
 
 def activation_layer(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
-    return [activation(b, layer.get_config()["activation"], x[0], layer.name, layer)]
+    return [activation(b, layer.activation, x[0], layer.name, layer)]
 
 
 def softmax_layer(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:

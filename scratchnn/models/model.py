@@ -170,6 +170,12 @@ class Model(Trainer, Layer):
             weighted_metrics=weighted,
         )
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickles the model as its `.keras` archive built in memory (`scratchnn.saving.pickling`)."""
+        from scratchnn.saving.pickling import reduce_model
+
+        return reduce_model(self)
+
     def save(self, filepath: str, overwrite: bool = True, zipped: bool | None = None, **kwargs: Any) -> None:
         """Saves the model (see `scratchnn.saving.save_model` for the formats).
 

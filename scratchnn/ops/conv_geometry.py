@@ -12,6 +12,9 @@ from typing import Any
 
 from scratchnn.backend import xp
 
+# The fewest image chunks a batch is cut into where it has the images (see `image_chunks`).
+MIN_CHUNKS = 8
+
 
 def normalize_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
     """An int or a sequence of `n` positive ints -> an n-tuple (Keras's `standardize_tuple`).
@@ -111,11 +114,18 @@ def check_channels_last(data_format: Any) -> None:
         )
 
 
-def image_chunks(n: int, bytes_per_image: int, chunk_bytes: int) -> list[tuple[int, int]]:
+def image_chunks(
+    n: int, bytes_per_image: int, chunk_bytes: int, min_chunks: int | None = None
+) -> list[tuple[int, int]]:
     """[(start, stop), ...] image ranges covering range(n), each about `chunk_bytes` of work space.
 
     Ops that make several passes over per-image temporaries run chunk by chunk, so the
-    temporaries stay in cache between the passes.
+    temporaries stay in cache between the passes. The chunks are also the units the
+    execution layer (`scratchnn.backend.parallel`) hands to its threads, so a batch is cut
+    into at least `min_chunks` of them where it has the images: a thread slowed by another
+    process then takes fewer chunks instead of holding up a fixed half of the work. The
+    chunking depends on the shapes only, never on the thread count.
     """
-    size = max(1, chunk_bytes // max(bytes_per_image, 1))
+    fewest = MIN_CHUNKS if min_chunks is None else max(min_chunks, 1)
+    size = max(1, min(chunk_bytes // max(bytes_per_image, 1), -(-n // fewest)))
     return [(i, min(i + size, n)) for i in range(0, n, size)]

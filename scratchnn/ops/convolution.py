@@ -14,13 +14,21 @@ still in cache, and the backward pass rebuilds them instead of keeping a
 (N*oh*ow, kh*kw*C) matrix alive between the passes (53 MB for the tutorial CNN at
 batch 128). Measured on that network, the rebuild costs what the stored matrix's
 extra memory traffic cost, so the step time is unchanged and its memory is smaller.
+The chunks run on the execution layer's threads (`scratchnn.backend.parallel`): each
+writes its own rows of out and dx and its own partial dW, summed in chunk order, so
+every thread count gives the serial result bit for bit.
+
+This im2col path is the reference and the fallback. A 3x3 stride-1 convolution with
+enough channels takes the Winograd F(2x2, 3x3) path of `ops/winograd.py` instead where
+that measured faster (`use_winograd`; `SCRATCHNN_CONV_ALGORITHM=im2col|winograd|auto`).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from scratchnn.backend import xp
+from scratchnn.backend import parallel, xp
 from scratchnn.ops.conv_geometry import (
     check_channels_last,
     image_chunks,
@@ -33,10 +41,51 @@ from scratchnn.ops.conv_geometry import (
     window_view,
 )
 from scratchnn.ops.tensor import Tensor, convert, record
+from scratchnn.ops.winograd import conv2d_winograd
 
 # Bytes of im2col matrix per chunk: small enough to stay in this kind of CPU's
 # last-level cache next to the chunk's output, large enough for an efficient GEMM.
 CHUNK_BYTES = 4 << 20
+
+# Which algorithm a 3x3 stride-1 convolution uses: "auto" (Winograd where it wins, see
+# `use_winograd`), "im2col" (the reference path, always) or "winograd" (wherever it applies).
+ALGORITHM = os.environ.get("SCRATCHNN_CONV_ALGORITHM", "auto")
+_ALGORITHMS = ("auto", "im2col", "winograd")
+
+
+def use_winograd(kernel, strides, dilation, c: int, o: int, out_shape: tuple[int, int, int]) -> bool:
+    """Whether conv2d takes the Winograd F(2x2, 3x3) path (ops/winograd.py) for these shapes.
+
+    It applies to 3x3 kernels at stride 1 without dilation. Under "auto" it is taken where
+    it measured faster than im2col (min-of-N CPU time per op on a shared 2-core AMD EPYC,
+    forward + backward): its 16 products cost 4/9 of im2col's, but its transforms are
+    whole-array passes, so it needs enough channels for the products to dominate
+    (C, O >= 32), an even output (2x2 tiles that cover it exactly; a 7x7 output computes
+    8x8 and lost), and a batch large enough that im2col's larger matrices fall out of
+    cache (N * oh * ow >= 16384 output pixels: the tutorial CNN's second convolution won
+    by 5-15% at batch 128 and tied at batch 32). Elsewhere im2col, the reference, runs.
+
+    Args:
+        kernel, strides, dilation: pairs; c, o: input and output channels;
+        out_shape: (N, oh, ow).
+    """
+    if ALGORITHM not in _ALGORITHMS:
+        raise ValueError(f"SCRATCHNN_CONV_ALGORITHM must be one of {_ALGORITHMS}. Received: {ALGORITHM!r}")
+    if tuple(kernel) != (3, 3) or tuple(strides) != (1, 1) or tuple(dilation) != (1, 1):
+        return False
+    if ALGORITHM != "auto":
+        return ALGORITHM == "winograd"
+    n, oh, ow = out_shape
+    return (
+        min(c, o) >= WINOGRAD_MIN_CHANNELS
+        and oh % 2 == 0
+        and ow % 2 == 0
+        and n * oh * ow >= WINOGRAD_MIN_PIXELS
+    )
+
+
+WINOGRAD_MIN_CHANNELS = 32
+WINOGRAD_MIN_PIXELS = 16384
 
 
 def conv2d(
@@ -83,8 +132,7 @@ def conv2d(
             f"Received: kernel.shape={wd.shape}, groups={groups}"
         )
     pads = spatial_pads((h, wid), (kh, kw), strides, dil, padding)
-    xpad = pad_spatial(xd, pads)
-    hp, wp = xpad.shape[1:3]
+    hp, wp = h + sum(pads[0]), wid + sum(pads[1])
     oh = (hp - (kh - 1) * dil[0] - 1) // strides[0] + 1
     ow = (wp - (kw - 1) * dil[1] - 1) // strides[1] + 1
     if oh <= 0 or ow <= 0:
@@ -92,12 +140,16 @@ def conv2d(
             f"conv2d: the kernel {(kh, kw)} (dilation {dil}) is larger than the padded input {(hp, wp)}. "
             f"Received: x.shape={xd.shape}, padding={padding!r}"
         )
-    geometry = _Geometry(xpad.shape, (kh, kw), (oh, ow), strides, dil, pads, (h, wid))
     bd = None if b is None else b.data
-    if groups == 1:
-        out, backward = _dense_conv(xpad, wd, bd, geometry, relu, x, w, b)
+    if groups == 1 and use_winograd((kh, kw), strides, dil, c, o, (n, oh, ow)):
+        out, backward = conv2d_winograd(xd, wd, bd, pads, relu, x, w, b)
     else:
-        out, backward = _grouped_conv(xpad, wd, bd, geometry, relu, groups, x, w, b)
+        xpad = pad_spatial(xd, pads)
+        geometry = _Geometry(xpad.shape, (kh, kw), (oh, ow), strides, dil, pads, (h, wid))
+        if groups == 1:
+            out, backward = _dense_conv(xpad, wd, bd, geometry, relu, x, w, b)
+        else:
+            out, backward = _grouped_conv(xpad, wd, bd, geometry, relu, groups, x, w, b)
     parents = (x, w) if b is None else (x, w, b)
     return record(out, parents, backward)
 
@@ -132,7 +184,12 @@ class _Geometry:
 
 
 def _dense_conv(xpad, wd, bd, geo: _Geometry, relu: bool, x: Tensor, w: Tensor, b: Tensor | None):
-    """groups == 1: forward chunk by chunk; returns (out (N, oh, ow, O), backward)."""
+    """groups == 1: forward and backward in image chunks on the execution layer's threads.
+
+    Returns (out (N, oh, ow, O), backward). Each chunk writes its own rows of out and of
+    dx, and its own partial dW and db (summed in chunk order afterwards), so the result
+    is the same for every thread count.
+    """
     kh, kw, c, o = wd.shape
     n = xpad.shape[0]
     oh, ow = geo.out_hw
@@ -141,7 +198,6 @@ def _dense_conv(xpad, wd, bd, geo: _Geometry, relu: bool, x: Tensor, w: Tensor, 
     w2 = wd.reshape(k, o)  # (kh, kw, C, O) -> (K, O), rows in the order of cols' columns
     windows = geo.windows(xpad)
     chunks = image_chunks(n, pixels * k * xpad.dtype.itemsize, CHUNK_BYTES)
-    cols_buffer = xp.empty((chunks[0][1] - chunks[0][0]) * pixels * k, dtype=xpad.dtype)
     # With one input channel (a grayscale first layer) each window row is kw single floats
     # apart from the next, so copying windows into (pixel, K) rows moves one float at a time.
     # Stored offset-major instead, (K, pixels), each row of cols^T is the image shifted by one
@@ -150,19 +206,21 @@ def _dense_conv(xpad, wd, bd, geo: _Geometry, relu: bool, x: Tensor, w: Tensor, 
     offset_major = c == 1
 
     def cols_of(i0: int, i1: int) -> Any:
-        """The im2col matrix of images i0..i1-1: ((i1-i0)*oh*ow, K), a view of the shared buffer."""
+        """The im2col matrix of images i0..i1-1: ((i1-i0)*oh*ow, K), in a fresh buffer per chunk."""
         m = (i1 - i0) * pixels
         if offset_major:
-            cols_t = cols_buffer[: k * m].reshape(k, m)
+            cols_t = xp.empty((k, m), dtype=xpad.dtype)
             xp.copyto(cols_t.reshape(kh, kw, c, i1 - i0, oh, ow).transpose(3, 4, 5, 0, 1, 2), windows[i0:i1])
             return cols_t.T
-        cols = cols_buffer[: m * k].reshape(m, k)
+        cols = xp.empty((m, k), dtype=xpad.dtype)
         xp.copyto(cols.reshape(i1 - i0, oh, ow, kh, kw, c), windows[i0:i1])
         return cols
 
     out = xp.empty((n, oh, ow, o), dtype=dtype)
     out2 = out.reshape(n * pixels, o)
-    for i0, i1 in chunks:
+
+    def forward_chunk(j: int) -> None:
+        i0, i1 = chunks[j]
         rows = out2[i0 * pixels : i1 * pixels]
         xp.matmul(cols_of(i0, i1), w2, out=rows)
         if bd is not None:
@@ -170,30 +228,40 @@ def _dense_conv(xpad, wd, bd, geo: _Geometry, relu: bool, x: Tensor, w: Tensor, 
         if relu:
             xp.maximum(rows, 0, out=rows)
 
+    parallel.run(forward_chunk, len(chunks))
+
     # Per chunk, with g2 = g's rows (m, O) (masked by out > 0 under the fused ReLU):
-    #   dW += cols^T @ g2  (K, m) @ (m, O);  db += sum of g2's rows  (O,)
+    #   dW_j = cols^T @ g2  (K, m) @ (m, O);  db_j = sum of g2's rows  (O,)
     #   dcols = g2 @ W^T, taken per kernel offset t as g2 @ W[t]^T (m, C) so each
     #   slice-add of col2im reads contiguous memory.
+    # dW = sum_j dW_j and db = sum_j db_j, added in chunk order.
     def backward(g):
         g2 = g.reshape(n * pixels, o)
         need_x, need_w, need_b = x.requires_grad, w.requires_grad, b is not None and b.requires_grad
-        dw = xp.zeros((k, o), dtype=dtype) if need_w else None
-        db = xp.zeros(o, dtype=dtype) if need_b else None
-        dxpad = xp.zeros(xpad.shape, dtype=g.dtype) if need_x else None
+        dw_parts = xp.empty((len(chunks), k, o), dtype=dtype) if need_w else None
+        db_parts = xp.empty((len(chunks), o), dtype=dtype) if need_b else None
+        dxpad = xp.empty(xpad.shape, dtype=g.dtype) if need_x else None
         w_t = w2.reshape(kh * kw, c, o).transpose(0, 2, 1)  # (kh*kw, O, C)
-        for i0, i1 in chunks:
+
+        def backward_chunk(j: int) -> None:
+            i0, i1 = chunks[j]
             gc = g2[i0 * pixels : i1 * pixels]
             if relu:
                 gc = gc * (out2[i0 * pixels : i1 * pixels] > 0)
             if need_b:
-                db += gc.sum(axis=0)
+                gc.sum(axis=0, out=db_parts[j])
             if need_w:
-                dw += cols_of(i0, i1).T @ gc
+                xp.matmul(cols_of(i0, i1).T, gc, out=dw_parts[j])
             if need_x:
+                dxc = dxpad[i0:i1]
+                dxc.fill(0)  # here, not in the caller: each thread clears its own chunk
                 dcols = xp.matmul(gc, w_t).reshape(kh * kw, i1 - i0, oh, ow, c)
-                geo.col2im_add(dxpad[i0:i1], dcols)
+                geo.col2im_add(dxc, dcols)
+
+        parallel.run(backward_chunk, len(chunks))
         dx = geo.unpad(dxpad) if need_x else None
-        dw = dw.reshape(wd.shape) if need_w else None
+        dw = dw_parts.sum(axis=0).reshape(wd.shape) if need_w else None
+        db = db_parts.sum(axis=0) if need_b else None
         return (dx, dw) if b is None else (dx, dw, db)
 
     return out, backward

@@ -9,13 +9,15 @@ cross-entropy never takes the log of a rounded-to-zero probability).
 from __future__ import annotations
 
 import math as _math
+import operator
 from typing import Any, NamedTuple
 
 from scratchnn import backend
-from scratchnn.backend import xp
+from scratchnn.backend import parallel, xp
 from scratchnn.ops.tensor import Tensor, convert, record
 
 _SQRT_PI = _math.sqrt(_math.pi)
+_matmul = operator.matmul
 
 
 # -- the dense layer's fused op -----------------------------------------------
@@ -29,12 +31,16 @@ def linear(x: Any, kernel: Any, bias: Any = None, relu: bool = False) -> Tensor:
     dL/dbias = sum over rows of g2  (out,).
     With `relu`, the ReLU is applied in place (one array and one tape entry fewer than
     a separate `relu` op) and g is first masked where y == 0.
+    With scratchnn's thread pool on (`backend.parallel`, more than one thread), the three
+    products are split into column blocks across its threads (BLAS pinned to one thread
+    each); serially they are single `@` calls, exactly as before.
     """
+    matmul = parallel.matmul if parallel.num_threads() > 1 else _matmul
     x, w = convert(x), convert(kernel)
     b = None if bias is None else convert(bias)
     xd = x.data
     x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
-    out = x2 @ w.data
+    out = matmul(x2, w.data)
     if b is not None:
         out += b.data  # in place: `out` is a fresh array owned by this op
     if relu:
@@ -46,8 +52,8 @@ def linear(x: Any, kernel: Any, bias: Any = None, relu: bool = False) -> Tensor:
         if relu:
             g = g * (out > 0)
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        dx = (g2 @ w.data.T).reshape(xd.shape) if x.requires_grad else None
-        dw = x2.T @ g2 if w.requires_grad else None
+        dx = matmul(g2, w.data.T).reshape(xd.shape) if x.requires_grad else None
+        dw = matmul(x2.T, g2) if w.requires_grad else None
         if b is None:
             return dx, dw
         return dx, dw, (g2.sum(axis=0) if b.requires_grad else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.backend import xp
+from scratchnn.backend import parallel, xp
 from scratchnn.ops.conv_geometry import (
     check_channels_last,
     image_chunks,
@@ -48,10 +48,7 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
     # Max pads with -inf so a padded pixel never wins; mean pads with 0 and divides by the real count.
     xpad = pad_spatial(xd, pads, -xp.inf if mode == "max" else 0.0)
     offsets = [offset_slice(a, b, (oh, ow), st, (1, 1)) for a in range(ph) for b in range(pw)]
-    out = xpad[offsets[0]].copy()  # (N, oh, ow, C)
     combine = xp.maximum if mode == "max" else xp.add
-    for sl in offsets[1:]:
-        combine(out, xpad[sl], out=out)
     counts = None
     if mode == "avg":
         if pads == [(0, 0), (0, 0)]:
@@ -60,7 +57,24 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
             # Keras/TF average a border window over its real pixels only: count them the same way.
             ones = pad_spatial(xp.ones((1, h, w, 1), dtype=xd.dtype), pads)
             counts = sum(ones[sl] for sl in offsets)  # (1, oh, ow, 1)
-        out /= counts
+    out = xp.empty((n, oh, ow, c), dtype=xpad.dtype)
+    # Image chunks whose (oh, ow, C) temporaries stay in the per-core cache: the max
+    # backward reads each several times, which costs a memory pass each when a whole
+    # batch-128 (N, oh, ow, C) array is handled at once (the tutorial CNN's first pooling
+    # backward at batch 128: 9.8 ms whole, 6 ms in chunks). The chunks run on the
+    # execution layer's threads.
+    chunks = image_chunks(n, oh * ow * c * xpad.dtype.itemsize, CHUNK_BYTES)
+
+    def forward_chunk(k: int) -> None:
+        i0, i1 = chunks[k]
+        x_c, out_c = xpad[i0:i1], out[i0:i1]
+        out_c[...] = x_c[offsets[0]]
+        for sl in offsets[1:]:
+            combine(out_c, x_c[sl], out=out_c)
+        if counts is not None:
+            out_c /= counts
+
+    parallel.run(forward_chunk, len(chunks))
     overlapping = st[0] < ph or st[1] < pw
 
     # max:  dL/dx = g at the first maximal pixel of each window (TF/JAX also route to one pixel).
@@ -69,40 +83,40 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: Any, mode: str) -> Tens
     # Overlapping windows (stride < pool) accumulate; otherwise each slice is written once.
     # Every padded pixel lies in exactly one window when the windows tile the padded input.
     tiles = st == (ph, pw) and xpad.shape[1:3] == (oh * ph, ow * pw)
-
-    # The max backward runs over chunks of images whose (oh, ow, C) temporaries stay in the
-    # per-core cache: its loop reads each one several times, which costs a memory pass each
-    # when a whole batch-128 (N, oh, ow, C) array is handled at once (the tutorial CNN's
-    # first pooling backward at batch 128: 9.8 ms whole, 6 ms in chunks).
-    chunks = image_chunks(n, oh * ow * c * xpad.dtype.itemsize, CHUNK_BYTES)
+    last = len(offsets) - 1
 
     def backward(g):
-        dxpad = (xp.empty if tiles else xp.zeros)(xpad.shape, dtype=g.dtype)
-        if mode == "max":
-            last = len(offsets) - 1
-            for i0, i1 in chunks:
-                x_c, out_c, dx_c, g_c = xpad[i0:i1], out[i0:i1], dxpad[i0:i1], g[i0:i1]
-                for j, sl in enumerate(offsets):
-                    hit = x_c[sl] == out_c  # this offset holds its window's maximum
-                    if j == 0:
-                        first, taken = hit, (hit.copy() if last else hit)
-                    else:
-                        # hit and not taken: on booleans `>` is "and not", so ties after the
-                        # first maximal pixel get nothing (bool masks: a quarter of a float pass).
-                        first = xp.greater(hit, taken)
-                        if j < last:
-                            taken |= hit
+        dxpad = xp.empty(xpad.shape, dtype=g.dtype)
+
+        def backward_chunk(k: int) -> None:
+            i0, i1 = chunks[k]
+            x_c, out_c, dx_c, g_c = xpad[i0:i1], out[i0:i1], dxpad[i0:i1], g[i0:i1]
+            if not tiles:
+                dx_c.fill(0)  # pixels in no window (or in several) start from zero
+            if mode == "avg":
+                d = g_c / counts
+                for sl in offsets:
                     if overlapping:
-                        dx_c[sl] += g_c * first
-                    else:  # write straight into dx's slice, no temporary
-                        xp.multiply(g_c, first, out=dx_c[sl])
-        else:
-            d = g / counts
-            for sl in offsets:
-                if overlapping:
-                    dxpad[sl] += d
+                        dx_c[sl] += d
+                    else:
+                        dx_c[sl] = d
+                return
+            for j, sl in enumerate(offsets):
+                hit = x_c[sl] == out_c  # this offset holds its window's maximum
+                if j == 0:
+                    first, taken = hit, (hit.copy() if last else hit)
                 else:
-                    dxpad[sl] = d
+                    # hit and not taken: on booleans `>` is "and not", so ties after the
+                    # first maximal pixel get nothing (bool masks: a quarter of a float pass).
+                    first = xp.greater(hit, taken)
+                    if j < last:
+                        taken |= hit
+                if overlapping:
+                    dx_c[sl] += g_c * first
+                else:  # write straight into dx's slice, no temporary
+                    xp.multiply(g_c, first, out=dx_c[sl])
+
+        parallel.run(backward_chunk, len(chunks))
         (tp, _), (lp, _) = pads
         return (dxpad[:, tp : tp + h, lp : lp + w, :],)
 

@@ -72,6 +72,10 @@ class Optimizer:
             than one clipping argument.
     """
 
+    # Set for the duration of a data-parallel fit (scratchnn.distribution): sums the gradients
+    # of the replicas before every update; None otherwise.
+    _gradient_reducer: Any = None
+
     def __init__(
         self,
         learning_rate: Any,
@@ -314,6 +318,12 @@ class Optimizer:
         grads = gradient(self.scale_loss(loss), variables)
         self.apply_gradients(zip(grads, variables))
 
+    def _reduce_gradients(self, grads: Sequence[Any], variables: Sequence[Any]) -> Sequence[Any]:
+        """The gradients the update uses: this process's, or, during a data-parallel `fit`, the sum
+        over the replicas that `scratchnn.distribution` installs as `_gradient_reducer`."""
+        reducer = self._gradient_reducer
+        return grads if reducer is None else reducer(grads, variables)
+
     def _options_at_defaults(self) -> bool:
         """Whether every constructor option (but the learning rate and name) keeps its default.
 
@@ -367,6 +377,7 @@ class Optimizer:
             variables = trainable_variables
             if not self.built:
                 self.build(list(variables))
+        grads = self._reduce_gradients(grads, variables)
         gs, vs = pair_gradients(self.name, grads, variables, self._trainable_variables_indices)
         if self.loss_scale_factor is not None:
             gs = [g / self.loss_scale_factor for g in gs]

@@ -113,7 +113,7 @@ class SGD(Optimizer):
         if not self.built:
             self.build(list(variables))
         seed = xp.full(loss.data.shape, self._current_learning_rate(), dtype=loss.data.dtype)
-        scaled = gradient(loss, variables, output_gradient=seed)
+        scaled = self._reduce_gradients(gradient(loss, variables, output_gradient=seed), variables)
         gs, vs = pair_gradients(self.name, scaled, variables, self._trainable_variables_indices)
         for s, v in zip(gs, vs, strict=True):
             v.data -= s

@@ -63,6 +63,20 @@ def _zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
+def _members(model: Any, include_optimizer: bool) -> list[tuple[str, bytes]]:
+    """The three members of a `.keras` file, in Keras's order (metadata, config, weights)."""
+    from scratchnn.saving.serialization import serialize_model
+
+    config = json.dumps(serialize_model(model, include_compile=include_optimizer)).encode()
+    weights = _weights_bytes(model, include_optimizer)
+    return [(METADATA_NAME, _metadata()), (CONFIG_NAME, config), (WEIGHTS_NAME, weights)]
+
+
+def model_to_bytes(model: Any, include_optimizer: bool = True) -> bytes:
+    """The bytes of the `.keras` zip `save_model` would write, built in memory (for pickling)."""
+    return _zip_bytes(_members(model, include_optimizer))
+
+
 def save_model(model: Any, filepath: str, include_optimizer: bool = True, zipped: bool = True) -> None:
     """Writes `model` in the `.keras` format (a zip, or a directory when `zipped=False`).
 
@@ -70,11 +84,7 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True, zipped
         ValueError: when a directory save meets an existing file of that name.
         OSError: from the file system; the previous model is still in place.
     """
-    from scratchnn.saving.serialization import serialize_model
-
-    config = json.dumps(serialize_model(model, include_compile=include_optimizer)).encode()
-    weights = _weights_bytes(model, include_optimizer)
-    members = [(METADATA_NAME, _metadata()), (CONFIG_NAME, config), (WEIGHTS_NAME, weights)]
+    members = _members(model, include_optimizer)
     filepath = os.fspath(filepath)
     if zipped:
         data = _zip_bytes(members)
@@ -146,6 +156,27 @@ def load_model(
         model = deserialize(config, filepath, custom_objects, compile)
         with archive.open_weights(weights_tree.weights_byte_limit(model)) as f:
             weights_tree.read_weights(model, f, filepath, skip_optimizer=not compile)
+    return model
+
+
+def load_model_from_bytes(
+    data: bytes,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    label: str = "<in memory>",
+) -> Any:
+    """The model in the `.keras` zip `data` (what `model_to_bytes` returns), read in memory.
+
+    For pickles, which are trusted by nature (unpickling runs code): the size and
+    member checks that `load_model` applies to files from elsewhere are skipped.
+    """
+    import h5py
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        config_bytes, weights = zf.read(CONFIG_NAME), zf.read(WEIGHTS_NAME)
+    model = deserialize(parse_config(config_bytes, label), label, custom_objects, compile)
+    with h5py.File(io.BytesIO(weights), "r") as f:
+        weights_tree.read_weights(model, f, label, skip_optimizer=not compile)
     return model
 
 

@@ -23,8 +23,10 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn import optimizers as optimizers_module
+from scratchnn.backend import parallel
 from scratchnn.callbacks import CallbackList
 from scratchnn.callbacks.callback_list import pythonify_logs
+from scratchnn.distribution import distribution_lib
 from scratchnn.layers.layer import any_added_losses
 from scratchnn.metrics import Mean
 from scratchnn.ops.tensor import Tensor, no_grad
@@ -401,6 +403,9 @@ class Trainer:
         self._require_compiled()
         if x is None:
             raise ValueError("fit() needs input data. Received: x=None")
+        # With scratchnn's thread pool on, pin BLAS to one thread before the first GEMM, so a
+        # dense network's products never run BLAS threads beside the pool's (backend/parallel.py).
+        parallel.activate()
         train, validation = data_adapters.fit_adapters(
             x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
             validation_split, validation_data, validation_batch_size, self._prepare, self._class_counter(),
@@ -410,6 +415,16 @@ class Trainer:
         if build_data is not None:
             self._symbolic_build(*build_data)
         verbose = 1 if verbose == "auto" else int(verbose)
+        replicas = self._data_parallel_replicas()
+        if replicas is not None:  # a DataParallel distribution over several MPI ranks
+            arrays = data_adapters.require_arrays(train, "A DataParallel fit")
+            arrays.batch_indices = replicas.batches  # this rank's rows of each batch
+            callbacks, verbose = replicas.start_fit(
+                self, callbacks, verbose, arrays.size, arrays.batch_size, arrays.num_batches
+            )
+            if validation is not None:  # each rank validates its part of the rows
+                validation = data_adapters.require_arrays(validation, "A DataParallel validation")
+                validation = validation.subset(replicas.evaluation_rows(validation.size))
         cbs = CallbackList(
             callbacks,
             add_history=True,
@@ -433,6 +448,8 @@ class Trainer:
         if resume is not None:
             initial_epoch = resume
             self._initial_epoch = None
+        if replicas is not None:  # every rank starts from rank 0's weights, optimizer state and epoch
+            initial_epoch = replicas.after_train_begin(self, initial_epoch)
         wants_batch_logs = cbs.wants_batch_logs("on_train_batch_end")
         epoch_logs: dict[str, Any] = {}
         started = time.perf_counter()
@@ -450,10 +467,14 @@ class Trainer:
                     self._weight_penalties_cache = any(v.regularizer is not None for v in self.weights)
                 # pythonify_logs costs a few conversions: only when a callback reads them.
                 cbs.on_train_batch_end(step, logs if wants_batch_logs else None)
+                if replicas is not None:
+                    replicas.after_batch(self)
                 if self.stop_training:
                     break
             if epoch_iterator.exhausted:  # a generator with nothing left: the epoch had no step
                 break
+            if replicas is not None:
+                replicas.reduce_metrics(self.metrics, f"the metric reduction of epoch {epoch + 1}")
             epoch_logs = dict(self._get_metrics_result_or_logs(logs))
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 val_batches = EpochIterator(validation, validation_steps)
@@ -461,15 +482,24 @@ class Trainer:
                 if not val_batches.exhausted:  # a used-up validation generator gives no val_ logs, not zeros
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
+            if replicas is not None:
+                replicas.after_epoch(self)
             if self.stop_training:
                 break
         epoch_iterator.close()
         self._last_fit_seconds = time.perf_counter() - started
+        if replicas is not None:
+            replicas.end(self)
         self._trainable_cache = None
         self._weight_penalties_cache = None
         self._tracked_metrics_cache = None
         cbs.on_train_end(epoch_logs)
         return cbs.history
+
+    def _data_parallel_replicas(self) -> Any:
+        """The `ReplicaSync` of the current DataParallel distribution, or None (one process)."""
+        current = distribution_lib.distribution()
+        return current.replicas() if current is not None and hasattr(current, "replicas") else None
 
     # -- evaluate / predict ------------------------------------------------------
     def _run_evaluation(self, epoch_iterator: EpochIterator, cbs: CallbackList) -> dict[str, Any]:
@@ -488,6 +518,9 @@ class Trainer:
             logs = self.test_step(data)
             cbs.on_test_batch_end(step, logs if wants_batch_logs else None)
         epoch_iterator.close()
+        replicas = getattr(self, "_replica_sync", None)
+        if replicas is not None:  # each rank evaluated its part of the rows: the metrics are summed
+            replicas.reduce_metrics(self.metrics, "the metric reduction of an evaluation")
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         cbs.on_test_end(logs)
         return logs
@@ -515,11 +548,17 @@ class Trainer:
             metrics), or a dict when `return_dict=True`.
         """
         self._require_compiled()
+        parallel.activate()
         adapter = data_adapters.get_data_adapter(
             x, y, sample_weight, batch_size, steps, False, None, self._prepare
         )
-        epoch_iterator = EpochIterator(adapter, steps)
         verbose = 1 if verbose == "auto" else int(verbose)
+        replicas = self._data_parallel_replicas()
+        if replicas is not None:  # each rank evaluates its part of the rows
+            adapter = data_adapters.require_arrays(adapter, "A DataParallel evaluate")
+            callbacks, verbose, rows = replicas.start_evaluate(self, callbacks, verbose, adapter.size)
+            adapter = adapter.subset(rows)
+        epoch_iterator = EpochIterator(adapter, steps)
         cbs = CallbackList(
             callbacks,
             add_progbar=verbose != 0,
@@ -529,6 +568,8 @@ class Trainer:
             steps=epoch_iterator.num_batches,
         )
         logs = self._run_evaluation(epoch_iterator, cbs)
+        if replicas is not None:
+            replicas.end_evaluate(self)
         if epoch_iterator.exhausted:
             raise ValueError("`evaluate` received no data: the input yielded no batch.")
         if return_dict:
@@ -584,6 +625,7 @@ class Trainer:
             adapter = data_adapters.get_data_adapter(
                 x, None, None, batch_size, steps, prepare=self._prepare_inputs
             )
+        parallel.activate()
         epoch_iterator = EpochIterator(adapter, steps)
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = CallbackList(

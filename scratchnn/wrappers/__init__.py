@@ -14,9 +14,10 @@ except ImportError as err:  # pragma: no cover - exercised in a subprocess test
         'pip install "scratchnn[sklearn]"'
     ) from err
 
+from scratchnn.wrappers import parallel as parallel
 from scratchnn.wrappers._utils import route_params as route_params
 from scratchnn.wrappers.base import BaseWrapper as BaseWrapper
 from scratchnn.wrappers.estimators import KerasClassifier as KerasClassifier
 from scratchnn.wrappers.estimators import KerasRegressor as KerasRegressor
 
-__all__ = ["BaseWrapper", "KerasClassifier", "KerasRegressor", "route_params"]
+__all__ = ["BaseWrapper", "KerasClassifier", "KerasRegressor", "parallel", "route_params"]

@@ -172,35 +172,3 @@ def clone_compiled_model(model: Any) -> Any:
         config["optimizer"] = optimizers.deserialize(optimizers.serialize(model.optimizer))
         clone.compile(**config)
     return clone
-
-
-def pack_model(model: Any) -> dict[str, Any]:
-    """A picklable description of a fitted model: config, weights and compile arguments."""
-    from scratchnn import optimizers
-    from scratchnn.saving.serialization import serialize_layer
-
-    packed: dict[str, Any] = {"config": serialize_layer(model), "weights": model.get_weights()}
-    if getattr(model, "compiled", False):
-        compile_config = dict(getattr(model, "_compile_config", {}) or {})
-        compile_config.pop("steps_per_execution", None)
-        compile_config["optimizer"] = optimizers.serialize(model.optimizer)
-        packed["compile"] = compile_config
-    return packed
-
-
-def unpack_model(packed: dict[str, Any]) -> Any:
-    """The inverse of `pack_model` (optimizer slots start again from zero).
-
-    Raises:
-        ValueError: when a custom layer in the config is not registered.
-    """
-    from scratchnn import optimizers
-    from scratchnn.saving.serialization import deserialize_layer
-
-    model = deserialize_layer(packed["config"])
-    model.set_weights(packed["weights"])
-    if "compile" in packed:
-        compile_config = dict(packed["compile"])
-        compile_config["optimizer"] = optimizers.deserialize(compile_config["optimizer"])
-        model.compile(**compile_config)
-    return model

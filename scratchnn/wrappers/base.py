@@ -23,17 +23,14 @@ from scratchnn.wrappers._utils import (
     make_callbacks,
     make_loss,
     make_optimizer,
-    pack_model,
     route_params,
-    unpack_model,
 )
+from scratchnn.wrappers.parallel import worker_blas_limit
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _sk_validate_data
 except ImportError:  # pragma: no cover - older scikit-learn
     _sk_validate_data = None
-
-_PACKED = "__scratchnn_packed_model__"
 
 
 class BaseWrapper(BaseEstimator):
@@ -268,7 +265,10 @@ class BaseWrapper(BaseEstimator):
             self.model_ = self._build_keras_model(X)
             self.history_ = defaultdict(list)
         y_fit = self._encode_target(y)
-        history = self.model_.fit(X, y_fit, sample_weight=sample_weight, **self._fit_params(len(X), kwargs))
+        with worker_blas_limit():
+            history = self.model_.fit(
+                X, y_fit, sample_weight=sample_weight, **self._fit_params(len(X), kwargs)
+            )
         for key, values in history.history.items():
             self.history_[key].extend(values)
         return self
@@ -291,7 +291,8 @@ class BaseWrapper(BaseEstimator):
         params = {**route_params(self.get_params(), "predict", self._predict_kwargs), **kwargs}
         if params.get("batch_size") == -1:
             params["batch_size"] = len(X)
-        return self.model_.predict(X, **params)
+        with worker_blas_limit():
+            return self.model_.predict(X, **params)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy (classifier) or R² (regressor) of `predict(X)` against `y`; `score__` params go to the scorer."""
@@ -301,21 +302,6 @@ class BaseWrapper(BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
-
-    # -- pickling ---------------------------------------------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        # The model travels as config + weights + compile arguments rather than
-        # as a live object graph (which holds caches, callbacks and the optimizer's slots).
-        state = dict(super().__getstate__())
-        if "model_" in state:
-            state["model_"] = {_PACKED: pack_model(state["model_"])}
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        model = state.get("model_")
-        if isinstance(model, dict) and _PACKED in model:
-            state = {**state, "model_": unpack_model(model[_PACKED])}
-        super().__setstate__(state)
 
 
 def _output_units(model: Any, X: Any) -> int:

@@ -347,3 +347,20 @@ def test_predict_on_a_generator_of_input_tuples(data):
     model = make_model()
     out = model.predict(((x[i : i + 30],) for i in range(0, N, 30)), verbose=0)
     np.testing.assert_array_equal(out, model.predict(x, batch_size=30, verbose=0))
+
+
+class TwoRanks:
+    """Rank 0 of a communicator of 2 (no collective is reached before the refusal)."""
+
+    rank, size = 0, 2
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_data_parallel_needs_array_data(data, method, monkeypatch):
+    from scratchnn.distribution import data_parallel
+
+    x, y = data
+    model = make_model()
+    monkeypatch.setattr(model, "_data_parallel_replicas", lambda: data_parallel.ReplicaSync(TwoRanks()))
+    with pytest.raises(ValueError, match="DataParallel .* needs array data"):
+        getattr(model, method)(Dataset.from_tensor_slices((x, y)).batch(BATCH), verbose=0)

@@ -27,7 +27,7 @@ from scratchnn.trainers.data_adapters.data_adapter_utils import (
     unpack_x_y_sample_weight,
 )
 from scratchnn.trainers.data_adapters.dataset_adapter import DatasetAdapter
-from scratchnn.trainers.data_adapters.epoch_iterator import EpochIterator
+from scratchnn.trainers.data_adapters.epoch_iterator import EpochIterator, steps_per_epoch_as_a_cap
 from scratchnn.trainers.data_adapters.generator_data_adapter import GeneratorDataAdapter
 from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset, PyDatasetAdapter, Sequence
 
@@ -157,6 +157,20 @@ def fit_adapters(
     return train, get_data_adapter(val_x, val_y, val_sw, val_batch_size, None, False, None, prepare)
 
 
+def require_arrays(adapter: DataAdapter, purpose: str) -> ArrayDataAdapter:
+    """`adapter` itself when it holds array data.
+
+    Raises:
+        ValueError: for streamed data, naming `purpose` (what needs the rows at hand).
+    """
+    if not isinstance(adapter, ArrayDataAdapter):
+        raise ValueError(
+            f"{purpose} needs array data (it splits the rows between the ranks). "
+            f"Received data of type {type(adapter).__name__.replace('Adapter', '')}: pass NumPy arrays."
+        )
+    return adapter
+
+
 def train_validation_split(x: Any, y: Any, sample_weight: Any, validation_split: float) -> tuple[Any, Any]:
     """Keras's `validation_split`: the last fraction of array data, before shuffling.
 
@@ -190,6 +204,8 @@ __all__ = [
     "input_kind",
     "is_array_data",
     "pack_x_y_sample_weight",
+    "require_arrays",
+    "steps_per_epoch_as_a_cap",
     "train_validation_split",
     "unpack_x_y_sample_weight",
 ]

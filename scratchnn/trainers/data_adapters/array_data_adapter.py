@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scratchnn.trainers import data as data_utils
-from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays
+from scratchnn.trainers.data_adapters.data_adapter import DataAdapter, Prepare, as_arrays, as_is
 from scratchnn.trainers.data_adapters.data_adapter_utils import (
     ClassCount,
     class_weight_sample_weights,
@@ -58,6 +58,19 @@ class ArrayDataAdapter(DataAdapter):
         self.num_batches = -(-self._n // self.batch_size)
         self._data = (x, y, sample_weight)
         self._shuffle = bool(shuffle)
+        # (n, batch_size, shuffle, steps) -> each batch's rows; a DataParallel fit swaps in the
+        # version that gives this rank its share of every batch (distribution/data_parallel.py).
+        self.batch_indices: Callable[..., Iterator[Any]] = data_utils.batch_indices
+
+    @property
+    def size(self) -> int:
+        """The number of samples."""
+        return self._n
+
+    def subset(self, rows: slice) -> ArrayDataAdapter:
+        """The same batching over rows `rows` of the data (a DataParallel rank's part of an evaluation)."""
+        x, y, sample_weight = (data_utils.take(part, rows) for part in self._data)
+        return ArrayDataAdapter(x, y, sample_weight, self.batch_size, shuffle=self._shuffle, prepare=as_is)
 
     def build_data(self) -> tuple[Any, Any]:
         # The whole data is at hand: the model is built before the first shuffle is drawn.
@@ -66,5 +79,5 @@ class ArrayDataAdapter(DataAdapter):
     def get_iterator(self) -> Iterator[Any]:
         x, y, sample_weight = self._data
         take = data_utils.take
-        for index in data_utils.batch_indices(self._n, self.batch_size, self._shuffle):
+        for index in self.batch_indices(self._n, self.batch_size, self._shuffle, None):
             yield pack_x_y_sample_weight(take(x, index), take(y, index), take(sample_weight, index))

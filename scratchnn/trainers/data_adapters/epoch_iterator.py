@@ -15,6 +15,7 @@ the trainer stops (tf.keras did the same).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,19 @@ RAN_OUT_OF_DATA = (
     "generate at least `steps_per_epoch * epochs` batches. You may need to use the `.repeat()` function "
     "when building your dataset."
 )
+
+
+@contextlib.contextmanager
+def steps_per_epoch_as_a_cap() -> Iterator[None]:
+    """Silences the ran-out-of-data warning inside the block.
+
+    For callers whose `steps_per_epoch` means "at most this many batches" (the
+    CLI's `--max-steps`): there an epoch cut short where the pass over the data
+    ends is expected, not a mistake to warn about.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
+        yield
 
 
 class EpochIterator:
