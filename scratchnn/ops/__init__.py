@@ -292,7 +292,6 @@ from scratchnn.ops.nn_functions import (
     categorical_crossentropy,
     depth_to_space,
     dot_product_attention,
-    layer_normalization,
     moments,
     multi_hot,
     normalize,
@@ -741,4 +740,4 @@ __all__ += ["conv_transpose", "conv_transpose1d", "conv_transpose2d"]
 from scratchnn.ops import image  # noqa: E402
 from scratchnn.ops.layer_norm import layer_normalization  # noqa: E402
 
-__all__ += ["image", "layer_normalization"]
+# `ops.image` is a namespace, like ops.linalg: not in __all__.

@@ -69,33 +69,6 @@ def moments(x: Any, axes: Any, keepdims: bool = False, synchronized: bool = Fals
     return m, v
 
 
-def layer_normalization(
-    x: Any, gamma: Any = None, beta: Any = None, axis: Any = -1, epsilon: float | None = None, **kwargs: Any
-) -> Tensor:
-    """(x - mean) / sqrt(var + epsilon) * gamma + beta over `axis`, in Keras's arrangement:
-    inv = rsqrt(var + eps) * gamma; out = x * inv + (beta - mean * inv). Computed in at least float32.
-
-    Raises:
-        ValueError: for rms_scaling=True (deprecated in Keras; use rms_normalization).
-    """
-    if kwargs.pop("rms_scaling", False):
-        raise ValueError("rms_scaling=True is deprecated in Keras; use keras.ops.rms_normalization.")
-    eps = backend.epsilon() if epsilon is None else epsilon
-    t = convert(x)
-    original = t.dtype
-    t = cast(t, result_type(original, "float32"))
-    axes = normalize_axes(axis, t.ndim)
-    shape = [t.shape[a] if a in axes else 1 for a in range(t.ndim)]
-    m, v = moments(t, axes, keepdims=True)
-    inv = rsqrt(add(v, eps))
-    if gamma is not None:
-        inv = multiply(inv, reshape(cast(convert(gamma), t.dtype), shape))
-    res = negative(multiply(m, inv))
-    if beta is not None:
-        res = add(res, reshape(cast(convert(beta), t.dtype), shape))
-    return cast(add(multiply(t, inv), res), original)
-
-
 def rms_normalization(x: Any, scale: Any = None, axis: Any = -1, epsilon: float | None = None) -> Tensor:
     """x * rsqrt(mean(x**2) + epsilon) * scale over `axis` (Zhang & Sennrich), in at least float32."""
     eps = backend.epsilon() if epsilon is None else epsilon

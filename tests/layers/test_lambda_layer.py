@@ -173,3 +173,8 @@ def test_model_with_a_lambda_saved_here_loads_in_keras_and_here_only_unsafely(tm
         saving.load_model(path)
     with safe_mode.SafeModeScope(False):
         np.testing.assert_allclose(saving.load_model(path).predict(x, verbose=0), expected, atol=1e-6)
+    # Keras's spelling of the same opt-in.
+    loaded = saving.load_model(path, safe_mode=False)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        saving.load_model(path)  # the scope ended with the call

@@ -32,7 +32,6 @@ NOT_IMPLEMENTED = {
     "unfold": "PyTorch-style im2col (channels-first); not used by Keras layers",
     # Rare special functions and namespaces.
     "i0": "the modified Bessel function I0 (its gradient needs I1); no Keras layer uses it",
-    "image": "the keras.ops.image namespace (resize, affine_transform, ...) is a later issue",
     "numpy": "the keras.ops.numpy namespace repeats keras.ops' top-level functions, which are all here",
 }
 
