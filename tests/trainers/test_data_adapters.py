@@ -110,10 +110,9 @@ def test_targets_and_weights_belong_inside_the_dataset(x, kind):
         get_data_adapter(x, sample_weight=Y)
 
 
-def test_batch_size_with_a_dataset_is_ignored_with_a_warning():
-    with pytest.warns(UserWarning, match="`batch_size=8` is ignored"):
-        adapter = get_data_adapter(Dataset.from_tensor_slices((X, Y)).batch(3), batch_size=8)
-    assert adapter.num_batches == 4
+def test_batch_size_with_a_dataset_is_ignored_like_keras():
+    adapter = get_data_adapter(Dataset.from_tensor_slices((X, Y)).batch(3), batch_size=8)
+    assert adapter.num_batches == 4 and [len(x) for x, _ in adapter.get_iterator()] == [3, 3, 3, 1]
 
 
 def test_class_weight_with_a_generator_is_refused():

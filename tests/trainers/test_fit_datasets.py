@@ -286,13 +286,18 @@ def test_validation_split_with_a_dataset_is_refused(data):
         make_model().fit(Dataset.from_tensor_slices((x, y)).batch(BATCH), validation_split=0.2, verbose=0)
 
 
-def test_batch_size_with_a_dataset_is_ignored_with_a_warning(data):
+@pytest.mark.parametrize(
+    "make",
+    [lambda x, y: Dataset.from_tensor_slices((x, y)).batch(BATCH), lambda x, y: Batches(x, y, BATCH)],
+    ids=["dataset", "py_dataset"],
+)
+def test_batch_size_with_a_stream_is_ignored_silently_like_keras(data, make):
+    # Keras's own guide passes batch_size=64 next to a PyDataset: no error, no warning.
     x, y = data
     model = make_model()
-    with pytest.warns(UserWarning, match="`batch_size=64` is ignored"):
-        history = model.fit(
-            Dataset.from_tensor_slices((x, y)).batch(BATCH), batch_size=64, epochs=2, verbose=0
-        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = model.fit(make(x, y), batch_size=64, epochs=2, shuffle=False, verbose=0)
     assert_same_training((model, history), fit_arrays(x, y))
 
 

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from scratchnn.data import Dataset
@@ -96,13 +95,8 @@ def get_data_adapter(
         raise_unsupported_arg("y", "the targets", kind)
     if sample_weight is not None:
         raise_unsupported_arg("sample_weights", "the sample weights", kind)
-    if batch_size is not None:
-        # Keras 3 ignores it silently (its docs say not to pass it); say so instead.
-        warnings.warn(
-            f"`batch_size={batch_size}` is ignored: the {kind} given as `x` yields whole batches. "
-            f"Set the batch size when building the {kind} and drop the `batch_size` argument.",
-            stacklevel=3,
-        )
+    # A `batch_size` is ignored, silently, as Keras 3 does: the stream yields whole batches, and
+    # Keras's own guide passes `batch_size=64` next to a PyDataset (training_with_built_in_methods).
     if kind == "Dataset":
         return DatasetAdapter(x, class_weight, prepare, num_classes)
     if kind == "PyDataset":
