@@ -156,6 +156,21 @@ def _run_on_zeros(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict
     return shapes(out)
 
 
+def adjust_input_rank(value: Any, shape: tuple[Any, ...]) -> Any:
+    """`value` with a trailing size-1 axis added or dropped to give it the rank of `shape`.
+
+    Keras 3 does this for model inputs (functional.py `_adjust_input_rank`): a (N,) array
+    fed to a model whose input is (None, 1) becomes (N, 1), and (N, 1) fed to (None,)
+    becomes (N,). Anything else is returned unchanged, for the shape check to refuse.
+    """
+    ndim = len(getattr(value, "shape", ()))
+    if ndim == len(shape) - 1 and shape[-1] == 1:
+        return value[..., None]
+    if ndim == len(shape) + 1 and ndim and value.shape[-1] == 1:
+        return value[..., 0]
+    return value
+
+
 def _make_outputs(shape: Any, layer: Layer) -> Any:
     if isinstance(shape, (tuple, list)) and all(d is None or isinstance(d, int) for d in shape):
         return KerasTensor(tuple(shape), dtype=layer.dtype, name=layer.name)

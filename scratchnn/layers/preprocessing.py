@@ -9,6 +9,7 @@ from scratchnn import backend, ops
 from scratchnn.backend import xp
 from scratchnn.layers.adapt_data import iter_batches, single_array
 from scratchnn.layers.layer import Layer
+from scratchnn.ops.tensor import Tensor
 
 
 class Rescaling(Layer):
@@ -88,6 +89,27 @@ class Normalization(Layer):
                 name="count", shape=(), dtype="int64", initializer="zeros", trainable=False
             )
         self.built = True
+
+    @property
+    def mean(self) -> Tensor:
+        """The mean used, in the broadcast shape (1, ..., features) (Keras sets `self.mean` too).
+
+        Raises:
+            AttributeError: before the layer is built (adapted, called or given `mean`).
+        """
+        return Tensor(xp.array(self._built_stats("mean")[0]))
+
+    @property
+    def variance(self) -> Tensor:
+        """The variance used, in the broadcast shape (see `mean`)."""
+        return Tensor(xp.array(self._built_stats("variance")[1]))
+
+    def _built_stats(self, what: str) -> tuple[Any, Any]:
+        if not self.built:
+            raise AttributeError(
+                f"Layer {self.name!r} has no `{what}` yet: call `adapt(data)`, build it or call it first."
+            )
+        return self._stats()
 
     def _stats(self) -> tuple[Any, Any]:
         if self.input_mean is not None:

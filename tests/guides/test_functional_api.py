@@ -166,7 +166,6 @@ def test_same_graph_of_layers_encoder(capsys):
     assert tuple(encoder(np.zeros((2, 28, 28, 1), "float32")).shape) == (2, 16)
 
 
-@pytest.mark.xfail(strict=True, reason="needs Conv2DTranspose")
 def test_same_graph_of_layers_autoencoder(capsys):
     encoder_input = keras.Input(shape=(28, 28, 1), name="img")
     encoder_output = encoder_layers(encoder_input)
@@ -178,7 +177,6 @@ def test_same_graph_of_layers_autoencoder(capsys):
     assert all(any(w is v for v in autoencoder.weights) for w in encoder.weights)
 
 
-@pytest.mark.xfail(strict=True, reason="needs Conv2DTranspose")
 def test_models_are_callable_autoencoder(capsys):
     encoder_input = keras.Input(shape=(28, 28, 1), name="original_img")
     encoder = keras.Model(encoder_input, encoder_layers(encoder_input), name="encoder")
@@ -260,7 +258,6 @@ def test_toy_resnet_model(capsys):
     assert np.isfinite(history.history["loss"][0])
 
 
-@pytest.mark.xfail(strict=True, reason="needs Embedding")
 def test_shared_layers():
     shared_embedding = layers.Embedding(1000, 128)
     text_input_a = keras.Input(shape=(None,), dtype="int32")
@@ -271,7 +268,6 @@ def test_shared_layers():
     assert len(shared_embedding.weights) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="needs model.input and layer.output on the layers of built models")
 def test_extract_and_reuse_nodes():
     # A small functional CNN stands in for keras.applications.VGG19().
     image = keras.Input(shape=(24, 24, 3))

@@ -25,7 +25,6 @@ Keras 3 (JAX backend), which runs every section below.
 
 import keras as real_keras
 import numpy as np
-import pytest
 
 import scratchnn as tf
 import scratchnn.keras as keras
@@ -198,13 +197,8 @@ def _three_conv_model(middle_name=None):
     )
 
 
-FEATURES_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="needs model.inputs on Sequential models and layer.output on the layers of built models",
-)
 
 
-@FEATURES_XFAIL
 def test_feature_extraction_all_layers():
     initial_model = _three_conv_model()
     feature_extractor = keras.Model(
@@ -219,7 +213,6 @@ def test_feature_extraction_all_layers():
     np.testing.assert_allclose(as_array(features[-1]), as_array(initial_model(x)), atol=1e-6)
 
 
-@FEATURES_XFAIL
 def test_feature_extraction_one_layer():
     initial_model = _three_conv_model(middle_name="my_intermediate_layer")
     feature_extractor = keras.Model(

@@ -85,10 +85,6 @@ from scratchnn.keras.layers import Conv2D, Dense, Flatten
 from tests.data_env import data_dir
 
 NEEDS_BCE_METRIC = pytest.mark.xfail(strict=True, reason="needs keras.metrics.BinaryCrossentropy")
-NEEDS_RANK_ADJUST = pytest.mark.xfail(
-    strict=True,
-    reason="bug: a 1-D array fed to a model whose input is (None, 1) is refused; Keras 3 adds the last axis",
-)
 
 
 def load(name, n_train, n_test):
@@ -569,7 +565,6 @@ def test_regression_normalization_layer(auto_table):
     np.testing.assert_allclose(everything.std(axis=0), 1.0, rtol=1e-3)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Normalization has no `mean`/`variance` attributes after adapt")
 def test_regression_normalization_layer_mean(auto_table):
     normalizer = adapted_normalizer(auto_table)
     np.testing.assert_allclose(
@@ -577,7 +572,6 @@ def test_regression_normalization_layer_mean(auto_table):
     )
 
 
-@NEEDS_RANK_ADJUST
 def test_regression_linear_one_variable(auto_table, capsys):
     horsepower = np.array(column(auto_table["train_features"], "Horsepower"))
     horsepower_normalizer = horsepower_normalizer_for(auto_table)
@@ -624,7 +618,6 @@ def test_regression_linear_multiple_inputs(auto_table):
     assert mae < 5.0  # the labels spread over ~25 MPG; a linear fit gets within a few
 
 
-@NEEDS_RANK_ADJUST
 def test_regression_dnn_single_input(auto_table, capsys):
     dnn_horsepower_model = build_and_compile_model(horsepower_normalizer_for(auto_table))
     dnn_horsepower_model.summary()
