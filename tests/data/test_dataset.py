@@ -224,6 +224,13 @@ def test_map_and_filter_need_callables():
 
 def test_filter():
     assert values(Dataset.from_tensor_slices([1, 2, 3]).filter(lambda x: x < 3)) == [1, 2]
+    # `==` on the Tensor arguments is elementwise: an identity comparison would keep nothing.
+    assert values(
+        Dataset.from_tensor_slices((np.arange(6), np.arange(6) % 3)).filter(lambda x, y: y == 2)
+    ) == [
+        (2, 2),
+        (5, 2),
+    ]
     not_three = Dataset.range(6).filter(lambda v: ops.not_equal(v, 3))
     assert values(not_three) == [0, 1, 2, 4, 5]
     assert not_three.cardinality() == UNKNOWN_CARDINALITY
