@@ -84,8 +84,6 @@ from scratchnn.keras import Model, layers, regularizers
 from scratchnn.keras.layers import Conv2D, Dense, Flatten
 from tests.data_env import data_dir
 
-NEEDS_BCE_METRIC = pytest.mark.xfail(strict=True, reason="needs keras.metrics.BinaryCrossentropy")
-
 
 def load(name, n_train, n_test):
     with pytest.MonkeyPatch.context() as patch:
@@ -887,7 +885,6 @@ def test_overfit_model_sizes(capsys):
     assert "Total params: 803,329" in capsys.readouterr().out
 
 
-@NEEDS_BCE_METRIC
 def test_overfit_compile_and_fit_each_size(higgs_like_rows, tmp_path):
     train_ds, validate_ds = higgs_datasets(higgs_like_rows)
     logdir = pathlib.Path(tmp_path) / "tensorboard_logs"
@@ -917,7 +914,6 @@ def test_overfit_weight_regularization_losses(higgs_like_rows):
     )
 
 
-@NEEDS_BCE_METRIC
 def test_overfit_strategies_compile_and_fit(higgs_like_rows, tmp_path):
     train_ds, validate_ds = higgs_datasets(higgs_like_rows)
     logdir = pathlib.Path(tmp_path) / "tensorboard_logs"
