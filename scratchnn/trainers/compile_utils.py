@@ -202,7 +202,4 @@ class CompileMetrics(Metric):
         """{log name: result Tensor} of every compiled metric ({} before the first batch)."""
         if self._per_output is None:
             return {}
-        values = [
-            m.result() for i in range(len(self.output_names)) for m in self._per_output[i] + self._weighted_per_output[i]
-        ]
-        return dict(zip(self._names, values))
+        return dict(zip(self._names, [m.result() for m in self.metrics]))
