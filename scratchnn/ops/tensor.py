@@ -267,13 +267,15 @@ def convert(x: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
     """
     if isinstance(x, Tensor):
         if dtype is not None and x.dtype != backend.standardize_dtype(dtype):
+            # ops/math.py builds on this module: the cycle ops/tensor.py <-> ops/math.py, closed here.
             from scratchnn.ops.math import cast
 
             return cast(x, dtype)
         return x
     if isinstance(x, (list, tuple)) and any(isinstance(v, Tensor) for v in x):
         # A list of tensors (`ops.sum(model.losses)`) is stacked by an op, so gradients flow to
-        # each item; converting it to an array would silently cut it from the tape.
+        # each item; converting it to an array would silently cut it from the tape. ops/shape.py
+        # builds on this module: the cycle ops/tensor.py <-> ops/shape.py, closed here.
         from scratchnn.ops.shape import stack
 
         out = stack(x)
