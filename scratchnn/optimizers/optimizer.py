@@ -3,9 +3,11 @@
 Subclasses only create their slots in `build` and write `update_step`; everything
 shared by all optimizers (the iteration counter, the learning rate or schedule,
 gradient clipping, decoupled weight decay, loss-scale unscaling, gradient
-accumulation, the moving average of the weights, constraints) lives here, in the
-order Keras 3 applies it (`keras/src/optimizers/base_optimizer.py` and the JAX
-`_backend_apply_gradients`).
+accumulation, the moving average of the weights, constraints) runs from `apply`
+here, in the order Keras 3 applies it (`keras/src/optimizers/base_optimizer.py`
+and the JAX `_backend_apply_gradients`). Two mixins hold parts of it: creating the
+variables (optimizer_variables.py) and the optional parts of an update, weight
+decay, accumulation and EMA (update_options.py).
 
 Variables are `scratchnn.ops.tensor.Variable`s and every update is in place on
 `var.data`, so layers keep seeing the same array objects.
