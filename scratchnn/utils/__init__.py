@@ -1,4 +1,4 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files."""
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files, plot_model."""
 
 from scratchnn.backend.random import set_seed as _set_seed
 from scratchnn.saving.registry import CustomObjectScope as CustomObjectScope
@@ -13,6 +13,7 @@ from scratchnn.utils.image_utils import array_to_img as array_to_img
 from scratchnn.utils.image_utils import img_to_array as img_to_array
 from scratchnn.utils.image_utils import load_img as load_img
 from scratchnn.utils.image_utils import save_img as save_img
+from scratchnn.utils.model_visualization import model_to_dot as model_to_dot
 from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.numerical import normalize as normalize
 from scratchnn.utils.numerical import to_categorical as to_categorical
@@ -40,6 +41,7 @@ __all__ = [
     "get_registered_object",
     "img_to_array",
     "load_img",
+    "model_to_dot",
     "normalize",
     "pad_sequences",
     "plot_model",
