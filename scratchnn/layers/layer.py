@@ -166,10 +166,6 @@ class Layer:
     def path(self) -> str:
         return self.name
 
-    @property
-    def _layers(self) -> list[Layer]:
-        return list(self._tracked_layers)
-
     def _flatten_layers(self) -> list[Layer]:
         """This layer's tracked sub-layers, recursively, each once."""
         out: list[Layer] = []
