@@ -24,7 +24,7 @@ from scratchnn import (
     regularizers,
     saving,
 )
-from scratchnn.keras import backend, config, datasets, layers, optimizers, utils
+from scratchnn.keras import backend, config, datasets, layers, optimizers, preprocessing, utils
 from scratchnn.layers import Input, Layer
 from scratchnn.models import Model, Sequential
 from scratchnn.ops.tensor import Variable
@@ -70,5 +70,6 @@ __all__ = [
     "random",
     "regularizers",
     "saving",
+    "preprocessing",
     "utils",
 ]

@@ -2,11 +2,7 @@
 
 from scratchnn.backend import epsilon, floatx, image_data_format, set_epsilon, set_floatx
 from scratchnn.keras.backend import backend
-
-
-def enable_unsafe_deserialization() -> None:
-    """Accepted for compatibility: scratchnn never deserializes code, so there is nothing to enable."""
-
+from scratchnn.utils.safe_mode import enable_unsafe_deserialization
 
 __all__ = [
     "backend",

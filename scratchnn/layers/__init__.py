@@ -127,6 +127,67 @@ __all__ += [
     "Masking",
 ]
 
+# Core, regularization, reshaping and preprocessing layers of the Keras guides (issue 13).
+from scratchnn.layers.category_encoding import CategoryEncoding as CategoryEncoding  # noqa: E402
+from scratchnn.layers.discretization import Discretization as Discretization  # noqa: E402
+from scratchnn.layers.identity import Identity as Identity  # noqa: E402
+from scratchnn.layers.image_preprocessing import CenterCrop as CenterCrop  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomBrightness as RandomBrightness  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomContrast as RandomContrast  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomCrop as RandomCrop  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomFlip as RandomFlip  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomRotation as RandomRotation  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomTranslation as RandomTranslation  # noqa: E402
+from scratchnn.layers.image_preprocessing import RandomZoom as RandomZoom  # noqa: E402
+from scratchnn.layers.image_preprocessing import Resizing as Resizing  # noqa: E402
+from scratchnn.layers.lambda_layer import Lambda as Lambda  # noqa: E402
+from scratchnn.layers.normalization import LayerNormalization as LayerNormalization  # noqa: E402
+from scratchnn.layers.normalization import UnitNormalization as UnitNormalization  # noqa: E402
+from scratchnn.layers.prelu import PReLU as PReLU  # noqa: E402
+from scratchnn.layers.regularization import ActivityRegularization as ActivityRegularization  # noqa: E402
+from scratchnn.layers.regularization import AlphaDropout as AlphaDropout  # noqa: E402
+from scratchnn.layers.regularization import GaussianDropout as GaussianDropout  # noqa: E402
+from scratchnn.layers.regularization import GaussianNoise as GaussianNoise  # noqa: E402
+from scratchnn.layers.reshaping_extra import Cropping1D as Cropping1D  # noqa: E402
+from scratchnn.layers.reshaping_extra import Permute as Permute  # noqa: E402
+from scratchnn.layers.reshaping_extra import RepeatVector as RepeatVector  # noqa: E402
+from scratchnn.layers.reshaping_extra import UpSampling1D as UpSampling1D  # noqa: E402
+from scratchnn.layers.reshaping_extra import ZeroPadding1D as ZeroPadding1D  # noqa: E402
+from scratchnn.layers.separable_conv import SeparableConv2D as SeparableConv2D  # noqa: E402
+from scratchnn.layers.separable_conv import SeparableConvolution2D as SeparableConvolution2D  # noqa: E402
+from scratchnn.layers.time_distributed import TimeDistributed as TimeDistributed  # noqa: E402
+
+__all__ += [
+    "ActivityRegularization",
+    "AlphaDropout",
+    "CategoryEncoding",
+    "CenterCrop",
+    "Cropping1D",
+    "Discretization",
+    "GaussianDropout",
+    "GaussianNoise",
+    "Identity",
+    "Lambda",
+    "LayerNormalization",
+    "PReLU",
+    "Permute",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "RepeatVector",
+    "Resizing",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "TimeDistributed",
+    "UnitNormalization",
+    "UpSampling1D",
+    "ZeroPadding1D",
+]
+
 # -- serialization (keras/src/layers/__init__.py) -----------------------------------------------
 # Every layer class above is a built-in of "keras.layers": configs name them by that module.
 from typing import Any as _Any  # noqa: E402

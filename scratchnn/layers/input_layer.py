@@ -25,6 +25,8 @@ class KerasTensor:
         self.name = name
         # (layer, node_index, tensor_index): how to find this tensor's producer.
         self._keras_history: tuple[Layer, int, int] | None = None
+        # The symbolic mask (a bool KerasTensor) when the producing layer makes or passes one.
+        self._keras_mask: Any = None
 
     @property
     def ndim(self) -> int:
@@ -89,22 +91,56 @@ def symbolic_call(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict
     layer._inbound_nodes.append(node)
     for i, t in enumerate(node.output_tensors):
         t._keras_history = (layer, node_index, i)
+    _attach_symbolic_masks(layer, inputs, node.output_tensors)
     return outputs
+
+
+def _attach_symbolic_masks(layer: Layer, inputs: Any, outputs: list[KerasTensor]) -> None:
+    """Gives symbolic outputs a bool KerasTensor standing for the mask the layer would give real
+    ones (Keras shows it on KerasTensors too). Its shape comes from running `compute_mask` on
+    zeros, so a user's `compute_mask` written with ops works; real masks are computed eagerly."""
+    if not layer.supports_masking:
+        return
+    flat_in = _flat_keras_tensors(inputs)
+    masks = [t._keras_mask for t in flat_in]
+    overrides = type(layer).compute_mask is not Layer.compute_mask
+    if not overrides and all(m is None for m in masks):
+        return
+
+    def stand_in(t: Any) -> Any:
+        return (
+            None if t is None else backend.xp.ones(tuple(1 if d is None else d for d in t.shape), dtype=bool)
+        )
+
+    previous = stand_in(masks[0]) if isinstance(inputs, KerasTensor) else [stand_in(m) for m in masks]
+    if not isinstance(inputs, KerasTensor) and all(m is None for m in masks):
+        previous = None
+    with no_grad():
+        mask = layer.compute_mask(_zeros_like_symbolic(inputs), previous)
+    if mask is None:
+        return
+    flat_masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+    for out, m in zip(outputs, flat_masks):
+        if m is not None:
+            shape = tuple(getattr(m, "shape", ()))
+            out._keras_mask = KerasTensor((None, *shape[1:]) if shape else (), dtype="bool")
+
+
+def _zeros_like_symbolic(x: Any) -> Any:
+    """Zeros (batch axis 1) standing for every KerasTensor in a structure."""
+    if isinstance(x, KerasTensor):
+        return Tensor(backend.xp.zeros(tuple(1 if d is None else d for d in x.shape), dtype=x.dtype))
+    if isinstance(x, (list, tuple)):
+        return type(x)(_zeros_like_symbolic(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _zeros_like_symbolic(v) for k, v in x.items()}
+    return x
 
 
 def _run_on_zeros(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Output shapes (batch axis None) of `layer.call` run on zeros standing for the KerasTensors."""
 
-    def zeros(x: Any) -> Any:
-        if isinstance(x, KerasTensor):
-            shape = tuple(1 if d is None else d for d in x.shape)
-            return Tensor(backend.xp.zeros(shape, dtype=x.dtype))
-        if isinstance(x, (list, tuple)):
-            return type(x)(zeros(v) for v in x)
-        if isinstance(x, dict):
-            return {k: zeros(v) for k, v in x.items()}
-        return x
-
+    zeros = _zeros_like_symbolic
     with no_grad():
         if layer._call_takes_training:
             kwargs = {**kwargs, "training": False}
@@ -118,6 +154,21 @@ def _run_on_zeros(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict
         return [shapes(v) for v in o]
 
     return shapes(out)
+
+
+def adjust_input_rank(value: Any, shape: tuple[Any, ...]) -> Any:
+    """`value` with a trailing size-1 axis added or dropped to give it the rank of `shape`.
+
+    Keras 3 does this for model inputs (functional.py `_adjust_input_rank`): a (N,) array
+    fed to a model whose input is (None, 1) becomes (N, 1), and (N, 1) fed to (None,)
+    becomes (N,). Anything else is returned unchanged, for the shape check to refuse.
+    """
+    ndim = len(getattr(value, "shape", ()))
+    if ndim == len(shape) - 1 and shape[-1] == 1:
+        return value[..., None]
+    if ndim == len(shape) + 1 and ndim and value.shape[-1] == 1:
+        return value[..., 0]
+    return value
 
 
 def _make_outputs(shape: Any, layer: Layer) -> Any:

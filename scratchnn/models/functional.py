@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from scratchnn.layers.input_layer import InputLayer, KerasTensor, Node, _flat_keras_tensors
+from scratchnn.layers.input_layer import InputLayer, KerasTensor, Node, _flat_keras_tensors, adjust_input_rank
 from scratchnn.layers.layer import Layer
 from scratchnn.models.model import Model
 
@@ -138,6 +138,8 @@ class Functional(Model):
             )
         values = {}
         for kt, value in zip(self._flat_inputs, flat):
+            if len(value.shape) != len(kt.shape):
+                value = adjust_input_rank(value, kt.shape)
             if len(value.shape) != len(kt.shape) or any(
                 e is not None and e != g for e, g in zip(kt.shape[1:], value.shape[1:])
             ):

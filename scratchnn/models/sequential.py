@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.layers.input_layer import InputLayer, KerasTensor
+from scratchnn.layers.input_layer import InputLayer, KerasTensor, adjust_input_rank
 from scratchnn.layers.layer import Layer
 from scratchnn.models.model import Model
 
@@ -139,6 +139,8 @@ class Sequential(Model):
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         x = inputs
+        if self._input_layer is not None and getattr(x, "ndim", None) != len(self._input_layer.batch_shape):
+            x = adjust_input_rank(x, self._input_layer.batch_shape)  # Keras adds/drops a last size-1 axis
         for layer in self._tracked_layers:
             x = layer(x, training=training)
         return x

@@ -11,6 +11,16 @@ def _reflected(op):
     return lambda self, other: op(other, self)
 
 
+def _equal(self, other):
+    # Elementwise, as `==` on a Keras variable or a TensorFlow tensor; the default (identity)
+    # made `y_true == y_pred` in a custom metric a silent False. `t == None` is False as in TF.
+    return False if other is None else m.equal(self, other)
+
+
+def _not_equal(self, other):
+    return True if other is None else m.not_equal(self, other)
+
+
 def attach() -> None:
     """Installs the operator methods on Tensor (and so on Variable)."""
     T = Tensor
@@ -34,6 +44,9 @@ def attach() -> None:
     T.__le__ = m.less_equal
     T.__gt__ = m.greater
     T.__ge__ = m.greater_equal
+    # __hash__ stays identity (set in the class), so tensors still key dicts and sets.
+    T.__eq__ = _equal
+    T.__ne__ = _not_equal
     T.__invert__ = m.logical_not
     T.__and__ = m.logical_and
     T.__or__ = m.logical_or

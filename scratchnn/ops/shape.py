@@ -158,12 +158,19 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None) -> Tens
     return Tensor(out)
 
 
-def zeros(shape: Sequence[int], dtype: Any = None) -> Tensor:
-    return Tensor(xp.zeros(tuple(shape), dtype=backend.standardize_dtype(dtype)))
+def _as_shape(shape: Any) -> tuple[int, ...]:
+    # Keras accepts an int for a 1-D shape (`ops.ones(3)`).
+    return (int(shape),) if isinstance(shape, int) else tuple(shape)
 
 
-def ones(shape: Sequence[int], dtype: Any = None) -> Tensor:
-    return Tensor(xp.ones(tuple(shape), dtype=backend.standardize_dtype(dtype)))
+def zeros(shape: Sequence[int] | int, dtype: Any = None) -> Tensor:
+    """Zeros of `shape` (an int or a tuple), floatx() by default."""
+    return Tensor(xp.zeros(_as_shape(shape), dtype=backend.standardize_dtype(dtype)))
+
+
+def ones(shape: Sequence[int] | int, dtype: Any = None) -> Tensor:
+    """Ones of `shape` (an int or a tuple), floatx() by default."""
+    return Tensor(xp.ones(_as_shape(shape), dtype=backend.standardize_dtype(dtype)))
 
 
 def zeros_like(x: Any, dtype: Any = None) -> Tensor:

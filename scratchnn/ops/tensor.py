@@ -147,19 +147,33 @@ class Variable(Tensor):
         trainable: whether optimizers update it (and gradients flow to it).
         name: the short name, e.g. "kernel".
         path: the full path, e.g. "sequential/dense/kernel".
+        initial_value: TensorFlow's (and tf.keras's) keyword for `initializer`, so
+            `Variable(initial_value=...)` works; give one of the two.
+
+    Raises:
+        ValueError: if both or neither of `initializer` and `initial_value` are given.
     """
 
     __slots__ = ("name", "path", "trainable", "constraint", "regularizer", "aggregation")
 
     def __init__(
         self,
-        initializer: Any,
+        initializer: Any = None,
         shape: Sequence[int] | None = None,
         dtype: Any = None,
         trainable: bool = True,
-        name: str = "variable",
+        name: str | None = "variable",
         path: str | None = None,
+        initial_value: Any = None,
     ) -> None:
+        if (initializer is None) == (initial_value is None):
+            raise ValueError(
+                "Variable needs its value as `initializer` (Keras) or `initial_value` (TensorFlow), "
+                f"exactly one of them. Received: initializer={initializer!r}, initial_value={initial_value!r}"
+            )
+        if initializer is None:
+            initializer = initial_value
+        name = "variable" if name is None else name
         if callable(initializer):
             if shape is None:
                 raise ValueError(f"Variable {name!r}: a callable initializer needs a shape.")

@@ -17,7 +17,7 @@ overwritten file keeps its mode, and saving through a symlink writes its
 target.
 
 Loading detects the format from the content (zip, HDF5 or directory), never
-from the file name alone, and never executes code from the file.
+from the file name alone, and runs no code from the file unless `safe_mode=False` is asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import zipfile
 from typing import Any
 
 from scratchnn.saving import h5_weights, keras_file
+from scratchnn.utils.safe_mode import SafeModeScope, in_safe_mode
 
 _SAVE_FORMATS = (None, "keras", "tf", "h5")
 
@@ -82,8 +83,9 @@ def load_model(
         custom_objects: `{name: class_or_function}` for user layers, losses, metrics, models.
         compile: whether to compile the model with its saved compile config
             (and restore the optimizer state).
-        safe_mode: kept for Keras compatibility; loading never runs code from
-            the file (no lambdas are deserialized), whatever its value.
+        safe_mode: True (the default) refuses any code stored in the file (a `Lambda`
+            layer's Python lambda). False loads it, as Keras does: do that only for
+            files you trust, since the stored bytecode runs when the model is called.
 
     Raises:
         ValueError: naming the file when it is missing, truncated, corrupt or not
@@ -94,10 +96,13 @@ def load_model(
         raise ValueError(
             f"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file."
         )
-    if os.path.isdir(filepath) or zipfile.is_zipfile(filepath):
-        return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
-    if h5_weights.is_hdf5(filepath):
-        return h5_weights.load_legacy_model(filepath, custom_objects, compile)
+    # An enclosing SafeModeScope wins over the argument, as in Keras's deserialize_keras_object.
+    scoped = in_safe_mode()
+    with SafeModeScope(safe_mode if scoped is None else scoped):
+        if os.path.isdir(filepath) or zipfile.is_zipfile(filepath):
+            return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
+        if h5_weights.is_hdf5(filepath):
+            return h5_weights.load_legacy_model(filepath, custom_objects, compile)
     with open(filepath, "rb") as fh:
         head = fh.read(8)
     if filepath.endswith(".keras") and head[:2] == b"PK":

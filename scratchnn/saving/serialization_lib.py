@@ -197,8 +197,10 @@ def deserialize_keras_object(
             (a name is looked up in `custom_objects` and, when given, `module_objects`).
         custom_objects: `{name: class_or_function}` for user-defined objects;
             the open `custom_object_scope`s and registered objects are searched too.
-        safe_mode: kept for Keras compatibility. scratchnn refuses Python
-            lambdas in configs whatever its value: it never executes code from a file.
+        safe_mode: kept for Keras compatibility. Python lambdas given as
+            functions (activations, losses, ...) are refused whatever its value;
+            the one place stored bytecode loads is a `Lambda` layer's function,
+            and only with safe mode off (layers/lambda_layer.py).
         **kwargs: `module_objects` (a family's built-ins by every accepted name),
             `printable_module_name` (its noun for messages, e.g. "initializer")
             and `builtin_module` (its Keras module, searched first for functions).

@@ -315,6 +315,84 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
     return ops.where(cond, operand(x), operand(y))
 
 
+def tile(input: Any, multiples: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    """tf.tile: `input` repeated multiples[i] times along axis i (one multiple per axis).
+
+    Raises:
+        ValueError: if `multiples` does not have one entry per axis.
+    """
+    t = as_tensor(input)
+    reps = shape_arg(multiples, "multiples")
+    if len(reps) != t.ndim:
+        raise ValueError(
+            f"tf.tile needs one multiple per axis of a rank-{t.ndim} tensor. Received: multiples={reps}"
+        )
+    return ops.tile(t, reps)
+
+
+def pad(
+    tensor: Any, paddings: Any, mode: str = "CONSTANT", constant_values: Any = 0, name: str | None = None
+) -> Tensor:
+    """tf.pad: paddings[i] = [before, after] entries on axis i; mode "CONSTANT", "REFLECT" or
+    "SYMMETRIC" (any case).
+
+    Raises:
+        ValueError: for another mode.
+    """
+    modes = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
+    if str(mode).upper() not in modes:
+        raise ValueError(f"tf.pad's mode must be one of {list(modes)}. Received: mode={mode!r}")
+    t = as_tensor(tensor)
+    widths = as_tensor(paddings).numpy().astype("int64").tolist()
+    if str(mode).upper() != "CONSTANT":
+        return ops.pad(t, widths, mode=modes[str(mode).upper()])
+    value = constant_values.numpy() if isinstance(constant_values, Tensor) else constant_values
+    return ops.pad(t, widths, constant_values=value)
+
+
+def repeat(input: Any, repeats: Any, axis: Any = None, name: str | None = None) -> Tensor:  # noqa: A002
+    """tf.repeat: each element repeated `repeats` times along `axis` (the flattened input if None)."""
+    reps = as_tensor(repeats).numpy()
+    return ops.repeat(as_tensor(input), int(reps) if reps.ndim == 0 else reps, axis=axis_arg(axis))
+
+
+def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: str = "boolean_mask") -> Tensor:
+    """tf.boolean_mask: the entries of `tensor` where the k-D boolean `mask` (matching axes
+    axis .. axis + k - 1) is True; those axes become one.
+
+    A gather (ops.take) of the selected positions, so gradients flow back to them.
+
+    Raises:
+        ValueError: if the mask's shape does not match the tensor's axes.
+    """
+    t = as_tensor(tensor)
+    m = as_tensor(mask).numpy().astype(bool)
+    ax = 0 if axis is None else int(axis) % t.ndim
+    if m.ndim == 0 or t.shape[ax : ax + m.ndim] != m.shape:
+        raise ValueError(
+            f"The mask's shape must match the tensor's axes {ax}..{ax + m.ndim - 1}. "
+            f"Received: tensor.shape={t.shape}, mask.shape={m.shape}"
+        )
+    # (..., mask axes, ...) -> (..., prod(mask axes), ...), then take the True positions.
+    flat = ops.reshape(t, t.shape[:ax] + (-1,) + t.shape[ax + m.ndim :])
+    return ops.take(flat, xp.flatnonzero(m), axis=ax)
+
+
+def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None = None) -> Tensor:
+    """tf.gather_nd: params at the coordinates indices[..., :] (the last axis holds k of them):
+    shape indices.shape[:-1] + params.shape[k:]. A gather, so gradients flow to params.
+
+    Raises:
+        ValueError: for batch_dims other than 0 (not supported).
+    """
+    if batch_dims:
+        raise ValueError(
+            f"scratchnn's tf.gather_nd supports batch_dims=0 only. Received: batch_dims={batch_dims}"
+        )
+    idx = as_tensor(indices).numpy().astype("int64")
+    return ops.getitem(as_tensor(params), tuple(xp.moveaxis(idx, -1, 0)))
+
+
 # -- values -------------------------------------------------------------------------------------
 
 
@@ -348,6 +426,7 @@ __all__ = [
     "GradientTape",
     "Tensor",
     "Variable",
+    "boolean_mask",
     "cast",
     "clip_by_value",
     "concat",
@@ -356,14 +435,17 @@ __all__ = [
     "expand_dims",
     "fill",
     "gather",
+    "gather_nd",
     "identity",
     "is_tensor",
     "linspace",
     "one_hot",
     "ones",
     "ones_like",
+    "pad",
     "range",
     "rank",
+    "repeat",
     "reshape",
     "shape",
     "size",
@@ -371,6 +453,7 @@ __all__ = [
     "squeeze",
     "stack",
     "stop_gradient",
+    "tile",
     "transpose",
     "unstack",
     "where",

@@ -72,8 +72,14 @@ def norm(
     )
 
 
+def einsum(equation: str, *inputs: Any, **kwargs: Any) -> Tensor:
+    """tf.einsum (tf.linalg.einsum): Einstein summation, e.g. "ij,jk->ik"; gradients to every input."""
+    kwargs.pop("name", None)
+    return ops.einsum(equation, *(as_tensor(t) for t in inputs), **kwargs)
+
+
 def __getattr__(name: str) -> Any:
     raise missing("tf.linalg", name)
 
 
-__all__ = ["l2_normalize", "matmul", "norm"]
+__all__ = ["einsum", "l2_normalize", "matmul", "norm"]

@@ -15,7 +15,7 @@ from scratchnn import backend, ops
 from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor
 from scratchnn.tf_compat import missing
-from scratchnn.tf_compat.array_ops import as_tensor, operand
+from scratchnn.tf_compat.array_ops import as_tensor, axis_arg, operand
 from scratchnn.tf_compat.nn import l2_normalize, log_softmax, sigmoid, softmax, softplus, tanh
 from scratchnn.tf_compat.reductions import (
     argmax,
@@ -33,6 +33,7 @@ from scratchnn.tf_compat.reductions import (
     reduce_sum,
     reduce_variance,
 )
+from scratchnn.tf_compat.sort_ops import top_k
 
 
 def _unary(op: Callable[[Any], Tensor], name: str) -> Callable[..., Tensor]:
@@ -67,6 +68,19 @@ sign = _unary(ops.sign, "sign")
 floor = _unary(ops.floor, "floor")
 round = _unary(ops.round, "round")  # noqa: A001 - half to even, as TensorFlow (and NumPy) round
 erf = _unary(ops.erf, "erf")
+erfc = _unary(ops.erfc, "erfc")
+erfinv = _unary(ops.erfinv, "erfinv")
+sin = _unary(ops.sin, "sin")
+cos = _unary(ops.cos, "cos")
+tan = _unary(ops.tan, "tan")
+asin = _unary(ops.arcsin, "asin")
+acos = _unary(ops.arccos, "acos")
+atan = _unary(ops.arctan, "atan")
+sinh = _unary(ops.sinh, "sinh")
+cosh = _unary(ops.cosh, "cosh")
+asinh = _unary(ops.arcsinh, "asinh")
+acosh = _unary(ops.arccosh, "acosh")
+atanh = _unary(ops.arctanh, "atanh")
 is_nan = _unary(ops.isnan, "is_nan")
 is_finite = _unary(ops.isfinite, "is_finite")
 logical_not = _unary(ops.logical_not, "logical_not")
@@ -87,6 +101,8 @@ less = _binary(ops.less, "less")
 less_equal = _binary(ops.less_equal, "less_equal")
 logical_and = _binary(ops.logical_and, "logical_and")
 logical_or = _binary(ops.logical_or, "logical_or")
+atan2 = _binary(ops.arctan2, "atan2")
+floormod = _binary(ops.mod, "floormod")
 
 
 def ceil(x: Any, name: str | None = None) -> Tensor:
@@ -106,14 +122,47 @@ def rsqrt(x: Any, name: str | None = None) -> Tensor:
 
 
 def is_inf(x: Any, name: str | None = None) -> Tensor:
-    """tf.math.is_inf: neither finite nor NaN."""
-    t = as_tensor(x)
-    return ops.logical_and(ops.logical_not(ops.isfinite(t)), ops.logical_not(ops.isnan(t)))
+    """tf.math.is_inf: True at +inf and -inf."""
+    return ops.isinf(as_tensor(x))
 
 
 def log_sigmoid(x: Any, name: str | None = None) -> Tensor:
-    """tf.math.log_sigmoid: log(1 / (1 + e^-x)) = -softplus(-x), stable for any x."""
-    return ops.negative(ops.softplus(ops.negative(as_tensor(x))))
+    """tf.math.log_sigmoid: log(1 / (1 + e^-x)), computed without overflow for any x."""
+    return ops.log_sigmoid(as_tensor(x))
+
+
+def _scan(
+    op: Callable[..., Tensor], identity: float, x: Any, axis: Any, exclusive: bool, reverse: bool
+) -> Tensor:
+    """TensorFlow's scan options over a keras.ops scan, composed of differentiable ops.
+
+    reverse runs the scan from the end (flip, scan, flip); exclusive shifts it by one, so entry i
+    combines the entries before i (the first gets the identity: 0 for sums, 1 for products).
+    """
+    t = as_tensor(x)
+    ax = int(axis_arg(axis)) % t.ndim
+    if reverse:
+        t = ops.flip(t, ax)
+    if exclusive:
+        lead = (slice(None),) * ax
+        first = ops.full_like(t[lead + (slice(0, 1),)], identity)
+        t = ops.concatenate([first, t[lead + (slice(None, -1),)]], axis=ax)
+    out = op(t, axis=ax)
+    return ops.flip(out, ax) if reverse else out
+
+
+def cumsum(
+    x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = False, name: str | None = None
+) -> Tensor:
+    """tf.math.cumsum (tf.cumsum): cumulative sum along `axis` (0 by default, as TensorFlow)."""
+    return _scan(ops.cumsum, 0, x, axis, exclusive, reverse)
+
+
+def cumprod(
+    x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = False, name: str | None = None
+) -> Tensor:
+    """tf.math.cumprod: cumulative product along `axis` (0 by default); exact gradients with zeros."""
+    return _scan(ops.cumprod, 1, x, axis, exclusive, reverse)
 
 
 def floordiv(x: Any, y: Any, name: str | None = None) -> Tensor:
@@ -212,21 +261,35 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "abs",
+    "acos",
+    "acosh",
     "add",
     "add_n",
     "argmax",
     "argmin",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
     "ceil",
     "confusion_matrix",
+    "cos",
+    "cosh",
     "count_nonzero",
+    "cumprod",
+    "cumsum",
     "divide",
     "divide_no_nan",
     "equal",
     "erf",
+    "erfc",
+    "erfinv",
     "exp",
     "expm1",
     "floor",
     "floordiv",
+    "floormod",
     "greater",
     "greater_equal",
     "is_finite",
@@ -265,12 +328,16 @@ __all__ = [
     "rsqrt",
     "sigmoid",
     "sign",
+    "sin",
+    "sinh",
     "softmax",
     "softplus",
     "sqrt",
     "square",
     "squared_difference",
     "subtract",
+    "tan",
     "tanh",
+    "top_k",
     "truediv",
 ]

@@ -14,6 +14,7 @@ from scratchnn import random as _random
 from scratchnn.ops.tensor import Tensor
 from scratchnn.tf_compat import missing
 from scratchnn.tf_compat.array_ops import as_tensor, axis_arg
+from scratchnn.tf_compat.sort_ops import top_k
 
 # -- activations ----------------------------------------------------------------------------------
 
@@ -233,4 +234,5 @@ __all__ = [
     "sparse_softmax_cross_entropy_with_logits",
     "swish",
     "tanh",
+    "top_k",
 ]

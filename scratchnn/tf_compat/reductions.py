@@ -80,46 +80,26 @@ def reduce_min(
 def reduce_prod(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """tf.reduce_prod: the product over `axis`.
+    """tf.reduce_prod: the product over `axis`, in the input's dtype.
 
-    Composed of `ops.multiply` on halves of the reduced axis (a pairwise tree, log2(k) multiplies),
-    so the tape gives the exact gradient prod / x_i without dividing, which stays right when an
-    element is 0.
+    keras.ops.prod, whose gradient is exact where elements are 0 (products of the others, no division).
     """
     t = _numeric(input_tensor, "reduce_prod")
-    axes = _axes(axis, t.ndim)
-    kept = [a for a in range(t.ndim) if a not in axes]
-    kept_shape = tuple(t.shape[a] for a in kept)
-    k = 1
-    for a in axes:
-        k *= t.shape[a]
-    if k == 0:
-        out = ops.ones(kept_shape, dtype=t.dtype)
-    else:
-        # (..., reduced axes, ...) -> (k, kept dims...): the reduced elements along axis 0.
-        flat = ops.reshape(ops.transpose(t, list(axes) + kept), (k, *kept_shape))
-        while flat.shape[0] > 1:
-            half = flat.shape[0] // 2
-            paired = ops.multiply(flat[:half], flat[half : 2 * half])
-            flat = paired if flat.shape[0] % 2 == 0 else ops.concatenate([paired, flat[2 * half :]], axis=0)
-        out = ops.reshape(flat, kept_shape)
-    if keepdims:
-        out = ops.reshape(out, tuple(1 if a in axes else t.shape[a] for a in range(t.ndim)))
-    return out
+    return _keep_int_dtype(ops.prod(t, axis=axis_arg(axis), keepdims=keepdims), t)
 
 
 def reduce_any(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """tf.reduce_any: logical or over `axis` (max of the booleans)."""
-    return ops.max(ops.cast(as_tensor(input_tensor), "bool"), axis=axis_arg(axis), keepdims=keepdims)
+    """tf.reduce_any: logical or over `axis` (boolean)."""
+    return ops.any(ops.cast(as_tensor(input_tensor), "bool"), axis=axis_arg(axis), keepdims=keepdims)
 
 
 def reduce_all(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """tf.reduce_all: logical and over `axis` (min of the booleans)."""
-    return ops.min(ops.cast(as_tensor(input_tensor), "bool"), axis=axis_arg(axis), keepdims=keepdims)
+    """tf.reduce_all: logical and over `axis` (boolean)."""
+    return ops.all(ops.cast(as_tensor(input_tensor), "bool"), axis=axis_arg(axis), keepdims=keepdims)
 
 
 def reduce_variance(

@@ -9,9 +9,12 @@ from scratchnn.tf_compat import math as tf_math
 from scratchnn.tf_compat.array_ops import *  # noqa: F403 - the namespace is array_ops.__all__
 from scratchnn.tf_compat.dtypes import *  # noqa: F403
 from scratchnn.tf_compat.eager import *  # noqa: F403
+from scratchnn.tf_compat.linalg import einsum as einsum
 from scratchnn.tf_compat.linalg import matmul as matmul
 from scratchnn.tf_compat.linalg import norm as norm
 from scratchnn.tf_compat.math import *  # noqa: F403
+from scratchnn.tf_compat.sort_ops import argsort as argsort
+from scratchnn.tf_compat.sort_ops import sort as sort
 from scratchnn.tf_compat.tensor_shape import TensorShape as TensorShape
 
 newaxis = None
@@ -23,8 +26,11 @@ __all__ = sorted(
         *eager.__all__,
         *tf_math.__all__,
         "TensorShape",
+        "argsort",
+        "einsum",
         "matmul",
         "newaxis",
         "norm",
+        "sort",
     }
 )

@@ -25,6 +25,7 @@ from scratchnn.backend import parallel
 from scratchnn.callbacks import CallbackList
 from scratchnn.callbacks.callback_list import pythonify_logs
 from scratchnn.distribution import distribution_lib
+from scratchnn.layers.input_layer import adjust_input_rank
 from scratchnn.layers.layer import any_added_losses
 from scratchnn.metrics import Mean
 from scratchnn.ops.tensor import Tensor, no_grad
@@ -197,7 +198,7 @@ class Trainer:
         )
         data_utils.num_samples(x, y, sample_weight)
         data_utils.check_sample_weight(sample_weight, y)
-        self._check_input_shape(x)
+        x = self._conform_input(x)
         return x, y, sample_weight
 
     def _class_weights(self, x: Any, y: Any, class_weight: Any) -> Any:
@@ -214,17 +215,21 @@ class Trainer:
             self._as_output_list(y)[0], class_weight, num_classes=max(width, 2)
         )
 
-    def _check_input_shape(self, x: Any) -> None:
-        """Raises a clear error when the data does not fit the model's declared input shape."""
+    def _conform_input(self, x: Any) -> Any:
+        """`x` fitted to the model's declared input shape (a last size-1 axis added or dropped,
+        as Keras does), or a clear error when it cannot fit."""
         expected = getattr(self, "_expected_input_shape", lambda: None)()
         if expected is None or not hasattr(x, "shape"):
-            return
+            return x
+        if len(x.shape) != len(expected):
+            x = adjust_input_rank(x, tuple(expected))
         got = tuple(x.shape)
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
             raise ValueError(
                 f'Input 0 of layer "{self.name}" is incompatible with the layer: expected shape='
                 f"{tuple(expected)}, found shape={got}"
             )
+        return x
 
     # -- losses --------------------------------------------------------------------
     def compute_loss(
@@ -579,7 +584,7 @@ class Trainer:
             lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
         )
         n = data_utils.num_samples(x)
-        self._check_input_shape(x)
+        x = self._conform_input(x)
         with no_grad():
             if n <= batch_size and steps is None and not callbacks:
                 # One batch: skip the callback machinery entirely (single-image latency).

@@ -54,20 +54,8 @@ def test_padded_constant_is_what_keras_pads():
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(
-            "keras.utils",
-            marks=pytest.mark.xfail(
-                strict=True, raises=AttributeError, reason="needs keras.utils.pad_sequences"
-            ),
-        ),
-        pytest.param(
-            "tf.keras.preprocessing.sequence",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AttributeError,
-                reason="needs pad_sequences at Keras 2's path keras.preprocessing.sequence",
-            ),
-        ),
+        "keras.utils",
+        "tf.keras.preprocessing.sequence",
     ],
 )
 def test_padding_sequence_data(path):
@@ -84,7 +72,6 @@ def test_padding_sequence_data(path):
         )
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Embedding (mask_zero)")
 def test_mask_generating_embedding():
     embedding = layers.Embedding(input_dim=5000, output_dim=16, mask_zero=True)
     masked_output = embedding(PADDED)
@@ -98,7 +85,6 @@ def _masked_embedding():
     return masking_layer(unmasked_embedding)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Masking and ops.tile")
 def test_mask_generating_masking_layer():
     masked_embedding = _masked_embedding()
     np.testing.assert_array_equal(np.asarray(masked_embedding._keras_mask), EXPECTED_MASK)
@@ -116,7 +102,6 @@ class TemporalSplit(keras.layers.Layer):
         return ops.split(mask, 2, axis=1)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Masking, ops.tile and ops.split")
 def test_custom_layer_modifying_the_mask():
     first_half, second_half = TemporalSplit()(_masked_embedding())
     np.testing.assert_array_equal(np.asarray(first_half._keras_mask), EXPECTED_MASK[:, :3])
@@ -160,11 +145,6 @@ def test_custom_layer_generating_a_mask():
     np.testing.assert_allclose(y.numpy(), np.asarray(reference(x)), rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a layer overriding compute_mask gets supports_masking=False (Keras: True), so its mask is dropped",
-)
 def test_custom_layer_generating_a_mask_attaches_it_to_the_output():
     # Real Keras 3 attaches compute_mask's result to the output of a layer that overrides
     # compute_mask, even without supports_masking (CustomEmbedding sets none).
@@ -184,7 +164,6 @@ class MyActivation(keras.layers.Layer):
         return ops.relu(inputs)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Embedding (mask_zero)")
 def test_opting_in_to_mask_propagation():
     inputs = keras.Input(shape=(None,), dtype="int32")
     x = layers.Embedding(input_dim=5000, output_dim=16, mask_zero=True)(inputs)
@@ -212,7 +191,6 @@ def _temporal_softmax_model(lib):
 
 
 @pytest.mark.filterwarnings(NO_MASK_SUPPORT_WARNING)
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs layers.Embedding (mask_zero)")
 def test_writing_layers_that_need_mask_information():
     model = _temporal_softmax_model(keras)
     x = np.random.default_rng(1).integers(0, 10, size=(8, 12))

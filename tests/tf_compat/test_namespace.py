@@ -64,9 +64,9 @@ def test_submodules_are_imported_on_first_attribute_access():
 @pytest.mark.parametrize(
     "namespace,name",
     [
-        (tf, "einsum"),
+        (tf, "unique_with_counts"),
         (tf.nn, "conv2d"),
-        (tf.math, "cumsum"),
+        (tf.math, "segment_mean"),
         (tf.linalg, "svd"),
         (tf.config, "optimizer"),
         (tf, "Module"),
