@@ -134,7 +134,7 @@ def plot_confusion_matrix(
 
     Args:
         cm: `(K, K)` counts, rows = true class, columns = predicted class
-            (what `scratchnn.metrics.confusion_matrix` returns).
+            (what `scratchnn.apps.reports.confusion_matrix` returns).
         class_names: K tick labels. Defaults to None (`0..K-1`).
         normalize: show each row as fractions of its true class. Defaults to False.
         title: optional title. Defaults to None.

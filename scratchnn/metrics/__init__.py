@@ -29,6 +29,13 @@ from scratchnn.metrics.confusion_metrics import Recall as Recall
 from scratchnn.metrics.confusion_metrics import TrueNegatives as TrueNegatives
 from scratchnn.metrics.confusion_metrics import TruePositives as TruePositives
 from scratchnn.metrics.metric import Metric as Metric
+from scratchnn.metrics.probabilistic_metrics import BinaryCrossentropy as BinaryCrossentropy
+from scratchnn.metrics.probabilistic_metrics import CategoricalCrossentropy as CategoricalCrossentropy
+from scratchnn.metrics.probabilistic_metrics import KLDivergence as KLDivergence
+from scratchnn.metrics.probabilistic_metrics import Poisson as Poisson
+from scratchnn.metrics.probabilistic_metrics import (
+    SparseCategoricalCrossentropy as SparseCategoricalCrossentropy,
+)
 from scratchnn.metrics.reduction_metrics import Mean as Mean
 from scratchnn.metrics.reduction_metrics import MeanMetricWrapper as MeanMetricWrapper
 from scratchnn.metrics.reduction_metrics import Sum as Sum

@@ -38,6 +38,13 @@ from scratchnn.metrics.confusion_metrics import (
 )
 from scratchnn.metrics.metric import Metric
 from scratchnn.metrics.metrics_utils import to_snake_case
+from scratchnn.metrics.probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+)
 from scratchnn.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from scratchnn.metrics.regression_metrics import (
     MeanAbsoluteError,
@@ -76,6 +83,11 @@ ALL_OBJECTS: tuple[type[Metric], ...] = (
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
 )
 
 ALL_OBJECTS_DICT: dict[str, type[Metric]] = {cls.__name__: cls for cls in ALL_OBJECTS}

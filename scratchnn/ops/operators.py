@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scratchnn.ops import binary
 from scratchnn.ops import math as m
 from scratchnn.ops import shape as s
 from scratchnn.ops.tensor import Tensor
@@ -36,6 +37,10 @@ def attach() -> None:
     T.__rmatmul__ = _reflected(m.matmul)
     T.__pow__ = m.power
     T.__rpow__ = _reflected(m.power)
+    T.__mod__ = binary.mod
+    T.__rmod__ = _reflected(binary.mod)
+    T.__floordiv__ = binary.floor_divide
+    T.__rfloordiv__ = _reflected(binary.floor_divide)
     T.__neg__ = m.negative
     T.__pos__ = lambda self: self
     T.__abs__ = m.abs

@@ -4,6 +4,7 @@ TensorFlow 2 puts the common math at the top level as well as in tf.math (tf.red
 tf.maximum, tf.sigmoid, ...); scratchnn does the same for every tf.math name.
 """
 
+from scratchnn.data.spec import TensorSpec as TensorSpec
 from scratchnn.tf_compat import array_ops, dtypes, eager
 from scratchnn.tf_compat import math as tf_math
 from scratchnn.tf_compat.array_ops import *  # noqa: F403 - the namespace is array_ops.__all__
@@ -26,6 +27,7 @@ __all__ = sorted(
         *eager.__all__,
         *tf_math.__all__,
         "TensorShape",
+        "TensorSpec",
         "argsort",
         "einsum",
         "matmul",

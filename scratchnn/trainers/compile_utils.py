@@ -115,8 +115,8 @@ class CompileMetrics(Metric):
         self.output_names = output_names
         self._specs = self._expand(metrics)
         self._weighted_specs = self._expand(weighted_metrics)
-        self.metrics: list[list[Any]] | None = None  # per output, once built
-        self.weighted: list[list[Any]] | None = None
+        self._per_output: list[list[Any]] | None = None  # per output, once built
+        self._weighted_per_output: list[list[Any]] | None = None
 
     def _expand(self, spec: Any) -> list[list[Any]]:
         n = len(self.output_names)
@@ -144,29 +144,29 @@ class CompileMetrics(Metric):
                 out.append([resolve_compile_metric(s, shape_t, tuple(yp.shape)) for s in specs])
             return out
 
-        self.metrics = make(self._specs)
-        self.weighted = make(self._weighted_specs)
+        self._per_output = make(self._specs)
+        self._weighted_per_output = make(self._weighted_specs)
         multi = len(self.output_names) > 1
         self._names = []
         for i, name in enumerate(self.output_names):
-            for m in self.metrics[i]:
+            for m in self._per_output[i]:
                 self._names.append(f"{name}_{m.name}" if multi else m.name)
-            for m in self.weighted[i]:
+            for m in self._weighted_per_output[i]:
                 self._names.append(f"{name}_{m.name}" if multi else m.name)
 
     @property
     def built(self) -> bool:
-        return self.metrics is not None
+        return self._per_output is not None
 
     def update(self, y_true: list[Any], y_pred: list[Any], sample_weight: list[Any]) -> None:
-        if self.metrics is None:
+        if self._per_output is None:
             self.build(y_true, y_pred)
         for i, (yt, yp) in enumerate(zip(y_true, y_pred)):
             if yt is None:
                 continue
-            for m in self.metrics[i]:
+            for m in self._per_output[i]:
                 m.update_state(yt, yp)
-            for m in self.weighted[i]:
+            for m in self._weighted_per_output[i]:
                 m.update_state(yt, yp, sample_weight=sample_weight[i])
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
@@ -180,17 +180,26 @@ class CompileMetrics(Metric):
         self.update(to_output_list(y_true, self.output_names), preds, sws)
 
     def reset_state(self) -> None:
-        for group in (self.metrics or []) + (self.weighted or []):
+        for group in (self._per_output or []) + (self._weighted_per_output or []):
             for m in group:
                 m.reset_state()
 
     reset = reset_state
 
+    @property
+    def metrics(self) -> list[Any]:
+        """Every compiled metric object, in log order ([] before the first batch), as Keras's
+        `CompileMetrics.metrics` lists them (callbacks read their names and directions)."""
+        if self._per_output is None:
+            return []
+        return [
+            m
+            for i in range(len(self.output_names))
+            for m in self._per_output[i] + self._weighted_per_output[i]
+        ]
+
     def result(self) -> dict[str, Any]:
         """{log name: result Tensor} of every compiled metric ({} before the first batch)."""
-        if self.metrics is None:
+        if self._per_output is None:
             return {}
-        values = [
-            m.result() for i in range(len(self.output_names)) for m in self.metrics[i] + self.weighted[i]
-        ]
-        return dict(zip(self._names, values))
+        return dict(zip(self._names, [m.result() for m in self.metrics]))

@@ -7,9 +7,11 @@ the default `train_step` is forward pass, `compute_loss`, loss tracker, the opti
 update, `compute_metrics`. `evaluate` calls `test_step(data)`, `predict` calls
 `predict_step(data)`.
 
-Arrays are converted to backend arrays once per call, so a step only gathers its batch
-with one `take` per array. The tape is dropped at the end of each step, so memory grows
-with the batch, not with the dataset.
+The data can be arrays, a `scratchnn.data.Dataset`, a `keras.utils.PyDataset` or a
+generator; trainers/data_adapters turns each into epochs of batches. Arrays are converted
+to backend arrays once per call, so a step only gathers its batch with one `take` per
+array. The tape is dropped at the end of each step, so memory grows with the batch, not
+with the dataset.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from scratchnn.layers.layer import any_added_losses
 from scratchnn.metrics import Mean
 from scratchnn.ops.tensor import Tensor, no_grad
 from scratchnn.trainers import data as data_utils
+from scratchnn.trainers import data_adapters
 from scratchnn.trainers.compile_utils import CompileLoss, CompileMetrics, to_output_list
+from scratchnn.trainers.data_adapters import EpochIterator
 
 
 class Trainer:
@@ -201,18 +205,36 @@ class Trainer:
         x = self._conform_input(x)
         return x, y, sample_weight
 
-    def _class_weights(self, x: Any, y: Any, class_weight: Any) -> Any:
-        """`class_weight` as per-sample weights of the first output's targets.
+    def _prepare_inputs(self, x: Any, y: Any = None, sample_weight: Any = None) -> tuple[Any, Any, Any]:
+        """`predict`'s conversion: the inputs only, without the NaN scan (a NaN just gives NaN outputs)."""
+        x = data_utils.map_structure(
+            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
+        )
+        return self._conform_input(x), y, sample_weight
 
-        The classes are the first output's width (2 for a width-1 sigmoid output), read
-        from one sample run forward, so a key outside them is refused even when the
-        labels at hand do not reach it.
+    def _class_counter(self) -> Any:
+        """A function `x -> the class count of the first output`, for `class_weight`.
+
+        The count is the first output's width (2 for a width-1 sigmoid output), read
+        from one sample run forward the first time the function is called, so a key
+        outside the classes is refused even when the labels at hand do not reach it,
+        and a stream of batches costs one such forward per call of `fit`.
         """
-        with no_grad():
-            first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
-        width = int(first.shape[-1]) if first.ndim > 1 else 1
+        count: list[int] = []
+
+        def num_classes(x: Any) -> int:
+            if not count:
+                with no_grad():
+                    first = self._as_output_list(self(data_utils.take(x, slice(0, 1)), training=False))[0]
+                count.append(max(int(first.shape[-1]) if first.ndim > 1 else 1, 2))
+            return count[0]
+
+        return num_classes
+
+    def _class_weights(self, x: Any, y: Any, class_weight: Any) -> Any:
+        """`class_weight` as per-sample weights of the first output's targets (see `_class_counter`)."""
         return data_utils.class_weights_to_sample_weights(
-            self._as_output_list(y)[0], class_weight, num_classes=max(width, 2)
+            self._as_output_list(y)[0], class_weight, num_classes=self._class_counter()(x)
         )
 
     def _conform_input(self, x: Any) -> Any:
@@ -354,17 +376,25 @@ class Trainer:
         """Trains the model for `epochs` epochs; returns a History.
 
         Args:
-            x: inputs (array, or list/dict of arrays for several inputs), shape (N, ...).
+            x: inputs (array, or list/dict of arrays for several inputs), shape (N, ...);
+                or a `tf.data`-style Dataset, a `keras.utils.PyDataset` or a generator
+                yielding `(x, y)` / `(x, y, sample_weight)` batches (then no `y`,
+                `sample_weight` or `batch_size`).
             y: targets, (N,) integer labels or (N, K) one-hot / values.
-            batch_size: samples per update (default 32).
+            batch_size: samples per update (default 32) for array data.
             epochs: index of the last epoch (training runs from `initial_epoch`).
             verbose: "auto"/1 progress bar, 2 one line per epoch, 0 silent.
             callbacks: list of Callback objects.
-            validation_split: fraction of the data (the last samples) held out.
-            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight).
-            shuffle: reshuffle the training data every epoch.
+            validation_split: fraction of array data (the last samples) held out.
+            validation_data: (x_val, y_val), (x_val, y_val, sample_weight), or a
+                Dataset / PyDataset / generator.
+            shuffle: reshuffle array data (and a PyDataset's batch order) every
+                epoch; a Dataset shuffles itself.
             class_weight: {class: weight}, turned into sample weights.
             sample_weight: (N,) weights of the samples in the loss.
+            steps_per_epoch: batches per epoch; as in Keras the pass over the data
+                continues across epochs, so an infinite (`repeat()`) Dataset can train.
+            validation_steps: batches per validation run (all of them by default).
 
         Returns:
             A `History` whose `.history` maps "loss", metric names and their
@@ -380,26 +410,25 @@ class Trainer:
         # With scratchnn's thread pool on, pin BLAS to one thread before the first GEMM, so a
         # dense network's products never run BLAS threads beside the pool's (backend/parallel.py).
         parallel.activate()
-        batch_size = data_utils.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare(x, y, sample_weight)
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), val = data_utils.split_validation(x, y, sample_weight, validation_split)
-            validation_data = val
-        elif validation_data is not None:
-            validation_data = self._prepare(*data_utils.unpack_validation(validation_data))
-        if class_weight is not None:
-            if sample_weight is not None:
-                raise ValueError("Pass either `class_weight` or `sample_weight`, not both.")
-            sample_weight = self._class_weights(x, y, class_weight)
-        n = data_utils.num_samples(x, y, sample_weight)
-        steps = -(-n // batch_size)
-        if steps_per_epoch is not None:
-            steps = min(steps, int(steps_per_epoch))
-        self._symbolic_build(x, y)
+        train, validation = data_adapters.fit_adapters(
+            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
+            validation_split, validation_data, validation_batch_size, self._prepare, self._class_counter(),
+        )  # fmt: skip
+        epoch_iterator = EpochIterator(train, steps_per_epoch)
+        build_data = train.build_data()
+        if build_data is not None:
+            self._symbolic_build(*build_data)
         verbose = 1 if verbose == "auto" else int(verbose)
         replicas = self._data_parallel_replicas()
         if replicas is not None:  # a DataParallel distribution over several MPI ranks
-            callbacks, verbose = replicas.start_fit(self, callbacks, verbose, n, batch_size, steps)
+            arrays = data_adapters.require_arrays(train, "A DataParallel fit")
+            arrays.batch_indices = replicas.batches  # this rank's rows of each batch
+            callbacks, verbose = replicas.start_fit(
+                self, callbacks, verbose, arrays.size, arrays.batch_size, arrays.num_batches
+            )
+            if validation is not None:  # each rank validates its part of the rows
+                validation = data_adapters.require_arrays(validation, "A DataParallel validation")
+                validation = validation.subset(replicas.evaluation_rows(validation.size))
         cbs = CallbackList(
             callbacks,
             add_history=True,
@@ -407,7 +436,7 @@ class Trainer:
             model=self,
             verbose=verbose,
             epochs=epochs,
-            steps=steps,
+            steps=epoch_iterator.num_batches,
         )
         self.stop_training = False
         # The variable list and the weight-penalty check are fixed for the whole fit
@@ -432,17 +461,10 @@ class Trainer:
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             logs = None
-            if replicas is None:
-                batches = data_utils.batch_indices(n, batch_size, shuffle, steps)
-            else:
-                batches = replicas.batches(n, batch_size, shuffle, steps)  # this rank's rows of each batch
-            for step, index in enumerate(batches):
+            for step, data in epoch_iterator.enumerate_epoch():
+                if self._compile_loss is None:  # streamed data: the model is built from its first batch
+                    self._symbolic_build(*data_utils.unpack_x_y_sample_weight(data)[:2])
                 cbs.on_train_batch_begin(step)
-                data = data_utils.pack_x_y_sample_weight(
-                    data_utils.take(x, index),
-                    data_utils.take(y, index),
-                    data_utils.take(sample_weight, index),
-                )
                 logs = self.train_step(data)
                 if self._trainable_cache is None:  # the model was built by its first batch
                     self._trainable_cache = self.trainable_weights
@@ -453,22 +475,22 @@ class Trainer:
                     replicas.after_batch(self)
                 if self.stop_training:
                     break
+            if epoch_iterator.exhausted:  # a generator with nothing left: the epoch had no step
+                break
             if replicas is not None:
                 replicas.reduce_metrics(self.metrics, f"the metric reduction of epoch {epoch + 1}")
             epoch_logs = dict(self._get_metrics_result_or_logs(logs))
-            if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._run_evaluation(
-                    *validation_data,
-                    batch_size=validation_batch_size or batch_size,
-                    steps=validation_steps,
-                    cbs=cbs,
-                )
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                val_batches = EpochIterator(validation, validation_steps)
+                val_logs = self._run_evaluation(val_batches, cbs)
+                if not val_batches.exhausted:  # a used-up validation generator gives no val_ logs, not zeros
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             if replicas is not None:
                 replicas.after_epoch(self)
             if self.stop_training:
                 break
+        epoch_iterator.close()
         self._last_fit_seconds = time.perf_counter() - started
         if replicas is not None:
             replicas.end(self)
@@ -484,28 +506,24 @@ class Trainer:
         return current.replicas() if current is not None and hasattr(current, "replicas") else None
 
     # -- evaluate / predict ------------------------------------------------------
-    def _run_evaluation(
-        self, x: Any, y: Any, sw: Any, batch_size: int, steps: int | None, cbs: CallbackList
-    ) -> dict[str, Any]:
-        """Runs `test_step` over (x, y, sw) with the test hooks of `cbs`; returns Python-number logs."""
-        self._symbolic_build(x, y)
+    def _run_evaluation(self, epoch_iterator: EpochIterator, cbs: CallbackList) -> dict[str, Any]:
+        """Runs `test_step` over one epoch of the data with the test hooks of `cbs`; returns Python-number logs."""
+        build_data = epoch_iterator.adapter.build_data()
+        if build_data is not None:
+            self._symbolic_build(*build_data)
         self.reset_metrics()
-        replicas = getattr(self, "_replica_sync", None)
-        if replicas is not None:  # each rank evaluates its part of the rows; the metrics are summed
-            rows = replicas.evaluation_rows(data_utils.num_samples(x, y, sw))
-            x, y, sw = data_utils.take(x, rows), data_utils.take(y, rows), data_utils.take(sw, rows)
-        n = data_utils.num_samples(x, y, sw)
         cbs.on_test_begin()
         wants_batch_logs = cbs.wants_batch_logs("on_test_batch_end")
         logs = None
-        for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
+        for step, data in epoch_iterator.enumerate_epoch():
+            if self._compile_loss is None:
+                self._symbolic_build(*data_utils.unpack_x_y_sample_weight(data)[:2])
             cbs.on_test_batch_begin(step)
-            data = data_utils.pack_x_y_sample_weight(
-                data_utils.take(x, index), data_utils.take(y, index), data_utils.take(sw, index)
-            )
             logs = self.test_step(data)
             cbs.on_test_batch_end(step, logs if wants_batch_logs else None)
-        if replicas is not None:
+        epoch_iterator.close()
+        replicas = getattr(self, "_replica_sync", None)
+        if replicas is not None:  # each rank evaluated its part of the rows: the metrics are summed
             replicas.reduce_metrics(self.metrics, "the metric reduction of an evaluation")
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         cbs.on_test_end(logs)
@@ -524,27 +542,40 @@ class Trainer:
     ) -> Any:
         """Loss and metrics on (x, y), computed in batches.
 
+        Args:
+            x: arrays (with `y`, `sample_weight`), or a Dataset / PyDataset /
+                generator of `(x, y)` or `(x, y, sample_weight)` batches.
+            steps: batches to evaluate (all of them by default).
+
         Returns:
             [loss, metric1, ...] in compile order (a float when there are no
             metrics), or a dict when `return_dict=True`.
         """
         self._require_compiled()
         parallel.activate()
-        batch_size = data_utils.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare(x, y, sample_weight)
-        n = data_utils.num_samples(x, y, sample_weight)
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size, steps, False, None, self._prepare
+        )
         verbose = 1 if verbose == "auto" else int(verbose)
         replicas = self._data_parallel_replicas()
-        if replicas is not None:
-            callbacks, verbose, rows = replicas.start_evaluate(self, callbacks, verbose, n)
-            n = rows.stop - rows.start  # this rank's part of the rows
-        n_steps = -(-n // batch_size) if steps is None else int(steps)
+        if replicas is not None:  # each rank evaluates its part of the rows
+            adapter = data_adapters.require_arrays(adapter, "A DataParallel evaluate")
+            callbacks, verbose, rows = replicas.start_evaluate(self, callbacks, verbose, adapter.size)
+            adapter = adapter.subset(rows)
+        epoch_iterator = EpochIterator(adapter, steps)
         cbs = CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=epoch_iterator.num_batches,
         )
-        logs = self._run_evaluation(x, y, sample_weight, batch_size, steps, cbs)
+        logs = self._run_evaluation(epoch_iterator, cbs)
         if replicas is not None:
             replicas.end_evaluate(self)
+        if epoch_iterator.exhausted:
+            raise ValueError("`evaluate` received no data: the input yielded no batch.")
         if return_dict:
             return logs
         return self._flatten_logs_in_order(logs)
@@ -579,30 +610,47 @@ class Trainer:
         Returns:
             A NumPy array (N, ...) (a list/dict of arrays for several outputs).
         """
-        batch_size = data_utils.check_batch_size(batch_size)
-        x = data_utils.map_structure(
-            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
-        )
-        n = data_utils.num_samples(x)
-        x = self._conform_input(x)
-        with no_grad():
-            if n <= batch_size and steps is None and not callbacks:
+        if data_adapters.is_array_data(x):
+            x = self._prepare_inputs(x)[0]
+            if (
+                data_utils.num_samples(x) <= data_utils.check_batch_size(batch_size)
+                and steps is None
+                and not callbacks
+            ):
                 # One batch: skip the callback machinery entirely (single-image latency).
-                return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
-            parallel.activate()
-            n_steps = -(-n // batch_size) if steps is None else int(steps)
-            verbose = 1 if verbose == "auto" else int(verbose)
-            cbs = CallbackList(
-                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=n_steps
+                with no_grad():
+                    out = self.predict_step(data_utils.pack_x_y_sample_weight(x))
+                return data_utils.to_numpy_structure(out)
+            adapter = data_adapters.ArrayDataAdapter(
+                x, None, None, batch_size, steps, prepare=data_adapters.as_is
             )
-            cbs.on_predict_begin()
-            outputs = []
-            for step, index in enumerate(data_utils.batch_indices(n, batch_size, False, steps)):
+        else:
+            # (x, y) batches are fine: predict_step keeps the x.
+            adapter = data_adapters.get_data_adapter(
+                x, None, None, batch_size, steps, prepare=self._prepare_inputs
+            )
+        parallel.activate()
+        epoch_iterator = EpochIterator(adapter, steps)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=epoch_iterator.num_batches,
+        )
+        cbs.on_predict_begin()
+        outputs = []
+        with no_grad():
+            for step, data in epoch_iterator.enumerate_epoch():
                 cbs.on_predict_batch_begin(step)
-                out = self.predict_step(data_utils.pack_x_y_sample_weight(data_utils.take(x, index)))
-                outputs.append(data_utils.to_numpy_structure(out))
+                outputs.append(data_utils.to_numpy_structure(self.predict_step(data)))
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
-            cbs.on_predict_end()
+        epoch_iterator.close()
+        cbs.on_predict_end()
+        if not outputs:
+            raise ValueError("`predict` received no data: the input yielded no batch.")
         return data_utils.concat_batches(outputs)
 
     # -- single-batch API ------------------------------------------------------------
@@ -637,9 +685,7 @@ class Trainer:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch as NumPy arrays."""
-        x = data_utils.map_structure(
-            lambda a: data_utils.to_backend(a, self.dtype, "x", cast_ints=True, check_finite=False), x
-        )
+        x = self._prepare_inputs(x)[0]
         with no_grad():
             return data_utils.to_numpy_structure(self.predict_step(data_utils.pack_x_y_sample_weight(x)))
 

@@ -1,4 +1,5 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files, plot_model."""
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files,
+PyDataset, plot_model."""
 
 from scratchnn.backend.random import set_seed as _set_seed
 from scratchnn.saving.registry import CustomObjectScope as CustomObjectScope
@@ -9,6 +10,14 @@ from scratchnn.saving.registry import get_registered_object as get_registered_ob
 from scratchnn.saving.registry import register_keras_serializable as register_keras_serializable
 from scratchnn.saving.serialization_lib import deserialize_keras_object as deserialize_keras_object
 from scratchnn.saving.serialization_lib import serialize_keras_object as serialize_keras_object
+from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    pack_x_y_sample_weight as pack_x_y_sample_weight,
+)
+from scratchnn.trainers.data_adapters.data_adapter_utils import (
+    unpack_x_y_sample_weight as unpack_x_y_sample_weight,
+)
+from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset as PyDataset
+from scratchnn.trainers.data_adapters.py_dataset_adapter import Sequence as Sequence
 from scratchnn.utils.image_utils import array_to_img as array_to_img
 from scratchnn.utils.image_utils import img_to_array as img_to_array
 from scratchnn.utils.image_utils import load_img as load_img
@@ -33,6 +42,8 @@ def set_random_seed(seed: int) -> None:
 __all__ = [
     "CustomObjectScope",
     "Progbar",
+    "PyDataset",
+    "Sequence",
     "array_to_img",
     "custom_object_scope",
     "deserialize_keras_object",
@@ -43,6 +54,7 @@ __all__ = [
     "load_img",
     "model_to_dot",
     "normalize",
+    "pack_x_y_sample_weight",
     "pad_sequences",
     "plot_model",
     "register_keras_serializable",
@@ -50,4 +62,5 @@ __all__ = [
     "serialize_keras_object",
     "set_random_seed",
     "to_categorical",
+    "unpack_x_y_sample_weight",
 ]

@@ -147,3 +147,16 @@ def test_state_is_reset_on_train_begin():
     assert model.stop_training and callback.stopped_epoch == 1
     callback.on_train_begin()
     assert (callback.best, callback.wait, callback.stopped_epoch) == (None, 0, 0)
+
+
+@pytest.mark.parametrize("monitor, metric", [("val_accuracy", "accuracy"), ("val_auc", "auc")])
+def test_auto_mode_reads_the_direction_of_a_compiled_metric(monitor, metric):
+    """mode='auto' finds the compiled metric behind the key (up for accuracy and AUC)."""
+    import scratchnn.keras as keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[metric])
+    x, y = np.ones((8, 2), "float32"), np.ones((8, 1), "float32")
+    stopper = keras.callbacks.EarlyStopping(monitor=monitor, patience=5)
+    model.fit(x, y, validation_data=(x, y), epochs=2, verbose=0, callbacks=[stopper])
+    assert stopper.monitor_op(1.0, 0.0)  # greater is better

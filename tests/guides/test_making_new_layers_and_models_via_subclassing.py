@@ -344,7 +344,6 @@ def test_the_model_class(tmp_path):
     np.testing.assert_allclose(twin.predict(x, verbose=0), resnet.predict(x, verbose=0), rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs tf.data.Dataset (fit on a dataset)")
 def test_the_model_class_on_a_dataset(tmp_path):
     x, y = _images()
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)

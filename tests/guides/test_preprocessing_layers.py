@@ -30,13 +30,10 @@ test's budget, so a two-layer convnet takes its place (the recipe is about the a
 """
 
 import numpy as np
-import pytest
 
 import scratchnn as tf
 import scratchnn.keras as keras
 from scratchnn.keras import layers
-
-NEEDS_TF_DATA = pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs tf.data.Dataset")
 
 DATA = np.array([[0.1, 0.2, 0.3], [0.8, 0.9, 1.0], [1.5, 1.6, 1.7]])
 
@@ -59,7 +56,6 @@ def test_adapt_method():
     np.testing.assert_allclose(normalized_data.numpy(), np.asarray(reference(DATA)), rtol=1e-5, atol=1e-6)
 
 
-@NEEDS_TF_DATA
 def test_adapt_on_a_dataset():
     layer = layers.Normalization()
     layer.adapt(tf.data.Dataset.from_tensor_slices(DATA).batch(2))
@@ -92,7 +88,6 @@ def test_preprocessing_inside_the_model():
     np.testing.assert_allclose(normalizer.adapt_mean.numpy().squeeze(), x_train.mean(axis=0), rtol=1e-5)
 
 
-@NEEDS_TF_DATA
 def test_preprocessing_in_the_dataset():
     # Option 2: the dataset yields preprocessed batches.
     x_train, y_train = _features()
@@ -127,11 +122,6 @@ def test_inference_model_with_preprocessing():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="needs tf.data.Dataset (batch, map); the augmentation layers themselves exist",
-)
 def test_image_data_augmentation():
     data_augmentation = keras.Sequential(
         [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)]

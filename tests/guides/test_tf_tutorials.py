@@ -84,10 +84,6 @@ from scratchnn.keras import Model, layers, regularizers
 from scratchnn.keras.layers import Conv2D, Dense, Flatten
 from tests.data_env import data_dir
 
-NEEDS_TF_DATA = pytest.mark.xfail(
-    strict=True, reason="needs tf.data.Dataset (from_tensor_slices, shuffle, batch, map, take, skip, cache)"
-)
-
 
 def load(name, n_train, n_test):
     with pytest.MonkeyPatch.context() as patch:
@@ -223,7 +219,6 @@ def test_advanced_add_a_channels_dimension(advanced_data):
     assert x_train.dtype == np.float32
 
 
-@NEEDS_TF_DATA
 def test_advanced_batch_with_tf_data(advanced_data):
     (x_train, y_train), (x_test, y_test) = advanced_data
     train_ds = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(10000).batch(32)
@@ -298,7 +293,6 @@ def test_advanced_train_and_test_steps(advanced_data):
     assert float(train_loss.result()) == 0.0
 
 
-@NEEDS_TF_DATA
 def test_advanced_training_loop(advanced_data):
     (x_train, y_train), (x_test, y_test) = advanced_data
     train_ds = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(10000).batch(32)
@@ -848,7 +842,6 @@ def combined_model():
     )
 
 
-@NEEDS_TF_DATA
 def test_overfit_input_pipeline(higgs_like_rows):
     ds = tf.data.Dataset.from_tensor_slices(higgs_like_rows)
     packed_ds = ds.batch(10000).map(pack_row).unbatch()
@@ -892,7 +885,6 @@ def test_overfit_model_sizes(capsys):
     assert "Total params: 803,329" in capsys.readouterr().out
 
 
-@NEEDS_TF_DATA
 def test_overfit_compile_and_fit_each_size(higgs_like_rows, tmp_path):
     train_ds, validate_ds = higgs_datasets(higgs_like_rows)
     logdir = pathlib.Path(tmp_path) / "tensorboard_logs"
@@ -922,7 +914,6 @@ def test_overfit_weight_regularization_losses(higgs_like_rows):
     )
 
 
-@NEEDS_TF_DATA
 def test_overfit_strategies_compile_and_fit(higgs_like_rows, tmp_path):
     train_ds, validate_ds = higgs_datasets(higgs_like_rows)
     logdir = pathlib.Path(tmp_path) / "tensorboard_logs"

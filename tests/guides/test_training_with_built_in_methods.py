@@ -65,11 +65,6 @@ import scratchnn.keras as keras
 from scratchnn.keras import layers, ops
 from tests.data_env import data_dir
 
-NEEDS_TF_DATA = pytest.mark.xfail(
-    strict=True, reason="needs tf.data.Dataset (from_tensor_slices, shuffle, batch)"
-)
-NEEDS_PY_DATASET = pytest.mark.xfail(strict=True, reason="needs keras.utils.PyDataset")
-
 
 @pytest.fixture(scope="module")
 def mnist():
@@ -486,7 +481,6 @@ def _mnist_datasets(x_train, y_train, x_val, y_val):
     return train_dataset, val_dataset
 
 
-@NEEDS_TF_DATA
 def test_fit_evaluate_on_a_dataset(small):
     (x_train, y_train), _, (x_test, y_test) = small
     model = get_compiled_model()
@@ -501,7 +495,6 @@ def test_fit_evaluate_on_a_dataset(small):
     ]
 
 
-@NEEDS_TF_DATA
 def test_dataset_with_steps_per_epoch(small):
     (x_train, y_train), _, _ = small
     model = get_compiled_model()
@@ -511,7 +504,6 @@ def test_dataset_with_steps_per_epoch(small):
     assert len(history.history["loss"]) == 3
 
 
-@NEEDS_TF_DATA
 def test_dataset_as_validation_data(small):
     (x_train, y_train), (x_val, y_val), _ = small
     model = get_compiled_model()
@@ -520,7 +512,6 @@ def test_dataset_as_validation_data(small):
     assert "val_loss" in history.history
 
 
-@NEEDS_TF_DATA
 def test_dataset_with_validation_steps(small):
     (x_train, y_train), (x_val, y_val), _ = small
     model = get_compiled_model()
@@ -550,7 +541,6 @@ def _example_py_dataset_class():
     return ExamplePyDataset
 
 
-@NEEDS_PY_DATASET
 def test_py_dataset(small):
     (x_train, y_train), (x_val, y_val), _ = small
     ExamplePyDataset = _example_py_dataset_class()
@@ -565,7 +555,6 @@ def test_py_dataset(small):
     np.testing.assert_allclose(result, model.evaluate(x_val, y_val, batch_size=32, verbose=0), rtol=1e-5)
 
 
-@NEEDS_PY_DATASET
 def test_py_dataset_with_workers(small):
     (x_train, y_train), (x_val, y_val), _ = small
     ExamplePyDataset = _example_py_dataset_class()
@@ -622,7 +611,6 @@ def test_sample_weights(small):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
-@NEEDS_TF_DATA
 def test_sample_weights_in_a_dataset(small):
     (x_train, y_train), _, _ = small
     sample_weight = np.ones(shape=(len(y_train),))
@@ -743,7 +731,6 @@ def test_multi_io_fit_on_lists_and_dicts():
         assert np.isfinite(history.history["loss"][0])
 
 
-@NEEDS_TF_DATA
 def test_multi_io_fit_on_a_dataset_of_dicts():
     model = multi_io_model()
     model.compile(

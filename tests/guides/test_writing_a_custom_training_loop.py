@@ -4,11 +4,10 @@ The guide imports `tensorflow as tf` and `keras`; here they are `import scratchn
 `import scratchnn.keras as keras`, on tiny data (random "digits" in place of MNIST).
 
 The guide feeds its loops from `tf.data.Dataset`s. Each loop test is parametrized by where the
-batches come from: "dataset" is the guide's code as written (xfail until tf.data lands), and
-"arrays" is the same loop over the same batches as NumPy tuples, so the loop itself is checked
-today. Real Keras 3 on JAX cannot run a `tf.GradientTape` loop, so the first loop is compared
-against what real Keras's `fit` does on the same batches from the same weights: the loop is
-meant to reimplement it.
+batches come from: "dataset" is the guide's code as written, and "arrays" is the same loop
+over the same batches as NumPy tuples. Real Keras 3 on JAX cannot run a `tf.GradientTape`
+loop, so the first loop is compared against what real Keras's `fit` does on the same batches
+from the same weights: the loop is meant to reimplement it.
 
 | section                                              | test / why not                                           |
 |------------------------------------------------------|----------------------------------------------------------|
@@ -19,7 +18,7 @@ meant to reimplement it.
 | Speeding-up your training step with `tf.function`    | test_speeding_up_with_tf_function                        |
 | Low-level handling of losses tracked by the model    | test_low_level_handling_of_losses                        |
 | Summary                                              | skipped: prose only                                      |
-| End-to-end example: a GAN training loop from scratch | test_gan_training_loop (xfail: Conv2DTranspose, tf.data) |
+| End-to-end example: a GAN training loop from scratch | test_gan_training_loop                                   |
 """
 
 import numpy as np
@@ -28,10 +27,7 @@ import pytest
 import scratchnn as tf
 import scratchnn.keras as keras
 
-NEEDS_TF_DATA = pytest.mark.xfail(
-    strict=True, raises=AttributeError, reason="needs tf.data.Dataset (from_tensor_slices/shuffle/batch)"
-)
-SOURCES = [pytest.param("dataset", marks=NEEDS_TF_DATA), "arrays"]
+SOURCES = ["dataset", "arrays"]
 BATCH_SIZE = 16
 
 
@@ -262,7 +258,6 @@ def test_low_level_handling_of_losses(source):
     assert _weights_l2(model) != before
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="needs Conv2DTranspose and tf.data.Dataset")
 def test_gan_training_loop(tmp_path):
     keras.utils.set_random_seed(5)
     # The guide's networks with fewer filters (64/128 there).

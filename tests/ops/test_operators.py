@@ -43,3 +43,17 @@ def test_tensors_still_key_dicts_and_sets_by_identity():
     a, b = ops.convert_to_tensor(RIGHT), ops.convert_to_tensor(RIGHT)
     assert {a: "a", b: "b"}[b] == "b"
     assert len({a, b}) == 2 and a in {a}
+
+
+def test_mod_and_floor_division_operators_match_keras():
+    import keras as real
+
+    x = np.array([-7.0, -2.5, 3.0, 8.5], dtype="float32")
+    t = ops.convert_to_tensor(x)
+    for ours, theirs in [
+        (t % 3.0, real.ops.mod(x, 3.0)),
+        (t // 2.0, real.ops.floor_divide(x, 2.0)),
+        (10.0 % t, real.ops.mod(10.0, x)),
+        (9.0 // t, real.ops.floor_divide(9.0, x)),
+    ]:
+        np.testing.assert_allclose(ours.numpy(), np.asarray(theirs), rtol=1e-6)

@@ -20,6 +20,7 @@ from scratchnn.apps.cli import _common, mpi_launch
 from scratchnn.apps.cli._common import CliError
 from scratchnn.apps.cli.train_outputs import write_run
 from scratchnn.callbacks import Callback
+from scratchnn.trainers import data_adapters
 
 
 def register(subparsers) -> None:
@@ -122,10 +123,12 @@ def run_model(model: Any, recipe: Any, data: Any, max_steps: int | None, verbose
         validation = (_common.fit_input(validation[0], model), validation[1])
     recorder = EpochRecorder()
     try:
-        model.fit(
-            x_train, data.y_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
-            validation_data=validation, steps_per_epoch=max_steps, callbacks=[recorder], verbose=verbose,
-        )  # fmt: skip
+        # --max-steps is a cap: an epoch cut short where the pass over the data ends is expected.
+        with data_adapters.steps_per_epoch_as_a_cap():
+            model.fit(
+                x_train, data.y_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
+                validation_data=validation, steps_per_epoch=max_steps, callbacks=[recorder], verbose=verbose,
+            )  # fmt: skip
     except KeyboardInterrupt:
         print("\ninterrupted: saving what was trained so far", file=sys.stderr)
         return recorder, True

@@ -134,6 +134,7 @@ function show(answer) {
 async function predict() {
   inFlight = true;
   pending = false;
+  document.body.dataset.busy = "1";  // a request is out: what is shown may be about to change
   try {
     const blob = await new Promise((resolve) => pad.toBlob(resolve, "image/png"));
     const response = await fetch("predict?top=" + CONFIG.top, {
@@ -147,6 +148,7 @@ async function predict() {
   } finally {
     inFlight = false;
     if (pending) predictSoon();
+    if (!inFlight) document.body.dataset.busy = "0";
   }
 }
 

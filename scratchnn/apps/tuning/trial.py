@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from scratchnn.callbacks import Callback
+from scratchnn.trainers import data_adapters
 
 SCORE = "val_accuracy"
 
@@ -130,10 +131,12 @@ def train(
     model = recipes.build_model(config)
     reporter = EpochReporter(on_epoch or (lambda epoch, logs: False))
     started = time.perf_counter()
-    model.fit(
-        data.x_train, data.y_train, epochs=config.epochs, batch_size=config.batch_size,
-        validation_data=data.validation_data, steps_per_epoch=max_steps, callbacks=[reporter], verbose=0,
-    )  # fmt: skip
+    # max_steps is a cap: an epoch cut short where the pass over the data ends is expected.
+    with data_adapters.steps_per_epoch_as_a_cap():
+        model.fit(
+            data.x_train, data.y_train, epochs=config.epochs, batch_size=config.batch_size,
+            validation_data=data.validation_data, steps_per_epoch=max_steps, callbacks=[reporter], verbose=0,
+        )  # fmt: skip
     last = reporter.logs[-1] if reporter.logs else {}
     result = TrialResult(
         number=number,

@@ -299,9 +299,10 @@ def test_drawing_a_one_with_the_mouse_shows_one_as_it_is_drawn(browser, server, 
 def wait_settled(browser):
     """The shown answer once no request is out (the page answers the final canvas last)."""
     previous = None
-    for _ in range(100):
+    for _ in range(200):
         current = shown(browser)
-        if current == previous and current["answers"]:
+        idle = browser.evaluate("document.body.dataset.busy !== '1'")
+        if idle and current == previous and current["answers"]:
             return current
         previous = current
         browser.evaluate("new Promise(r => setTimeout(r, 150))")
