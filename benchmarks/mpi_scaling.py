@@ -42,7 +42,8 @@ LOADED = 0.5  # the load average above which the report says the machine was bus
 
 def worker(recipe_name: str, batch_size: int, samples: int, epochs: int) -> None:
     """Runs in each rank: trains, then prints one JSON line (rank 0) with the timings."""
-    from scratchnn import callbacks, distribution, recipes, utils
+    from scratchnn import callbacks, distribution, utils
+    from scratchnn.apps import recipes
     from scratchnn.distribution import mpi
 
     ranks = mpi.launched_size()

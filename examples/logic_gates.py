@@ -10,7 +10,7 @@ threshold logic unit with fixed weights w and threshold 2:
     OR        C = A ∨ B      w = [2, 2]
     A AND NOT B              w = [2, -1]     (B inhibits)
 
-Part 2 trains `scratchnn.linear.Perceptron` (Rosenblatt's rule) on each gate's
+Part 2 trains `scratchnn.apps.linear.Perceptron` (Rosenblatt's rule) on each gate's
 truth table and checks that it reproduces the gate; XOR is shown for contrast:
 no single TLU can separate it.
 
@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 
-from scratchnn.linear import Perceptron
+from scratchnn.apps.linear import Perceptron
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--max-iter", type=int, default=100)

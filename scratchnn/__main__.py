@@ -2,7 +2,7 @@
 
 import sys
 
-from scratchnn.cli.__main__ import main
+from scratchnn.apps.cli.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

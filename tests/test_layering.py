@@ -88,13 +88,6 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "scratchnn.__main__",
             "scratchnn.apps.",
-            "scratchnn.cli.",
-            "scratchnn.recipes",
-            "scratchnn.reports.",
-            "scratchnn.plot",
-            "scratchnn.linear",
-            "scratchnn.serve.",
-            "scratchnn.tuning.",
         ],
     ),
 ]

@@ -19,6 +19,12 @@ class Dense(Layer):
         bias_initializer: default "zeros".
         kernel_regularizer, bias_regularizer, activity_regularizer: penalties.
         kernel_constraint, bias_constraint: projections after each update.
+        lora_rank, lora_alpha, quantization_config: Keras's LoRA and quantization
+            options; not implemented, so only None is accepted.
+
+    Raises:
+        ValueError: if `units` is not a positive integer.
+        NotImplementedError: if `lora_rank`, `lora_alpha` or `quantization_config` is set.
 
     Shapes:
         input (..., input_dim) -> output (..., units); kernel (input_dim, units).
@@ -42,10 +48,22 @@ class Dense(Layer):
         kernel_constraint: Any = None,
         bias_constraint: Any = None,
         lora_rank: int | None = None,
+        lora_alpha: float | None = None,
+        quantization_config: Any = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.pop("quantization_config", None)
-        kwargs.pop("lora_alpha", None)
+        # Keras's signature, so Keras code and configs load; a LoRA or quantized Dense would silently
+        # compute something else here, so any value is refused.
+        for option, value in (
+            ("lora_rank", lora_rank),
+            ("lora_alpha", lora_alpha),
+            ("quantization_config", quantization_config),
+        ):
+            if value is not None:
+                raise NotImplementedError(
+                    f"Layer {kwargs.get('name') or 'dense'!r}: `{option}` (LoRA and quantization) is not "
+                    f"implemented in scratchnn; leave it None. Received: {option}={value!r}"
+                )
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True  # the mask of (N, T, F) inputs passes to the (N, T, units) output
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:

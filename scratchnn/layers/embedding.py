@@ -26,6 +26,8 @@ class Embedding(Layer):
         mask_zero: index 0 is padding: `compute_mask` returns `inputs != 0` and masks propagate
             to later layers (index 0 then cannot be a word, so input_dim = vocabulary + 1).
         weights: optional initial matrix (input_dim, output_dim) or a one-element list of it.
+        lora_rank, lora_alpha, quantization_config: Keras's LoRA and quantization options;
+            not implemented, so only None is accepted.
 
     Shapes:
         input (N, ...) of integers (floats holding integers are truncated, as Keras casts them)
@@ -33,6 +35,7 @@ class Embedding(Layer):
 
     Raises:
         ValueError: for non-positive sizes, or indices outside [0, input_dim) when called.
+        NotImplementedError: if `lora_rank`, `lora_alpha` or `quantization_config` is set.
 
     Example:
         >>> layer = Embedding(1000, 64, mask_zero=True)
@@ -51,6 +54,7 @@ class Embedding(Layer):
         weights: Any = None,
         lora_rank: int | None = None,
         lora_alpha: float | None = None,
+        quantization_config: Any = None,
         **kwargs: Any,
     ) -> None:
         for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
@@ -59,11 +63,17 @@ class Embedding(Layer):
                     f"`{arg}` must be a positive integer. Received: {arg}={value!r} "
                     f"(of type {type(value).__name__})."
                 )
-        if lora_rank:
-            raise ValueError(
-                f"Embedding: LoRA is not supported by scratchnn. Received: lora_rank={lora_rank!r}"
-            )
-        kwargs.pop("quantization_config", None)
+        # Keras's signature; a LoRA or quantized Embedding would silently compute something else here.
+        for option, value in (
+            ("lora_rank", lora_rank),
+            ("lora_alpha", lora_alpha),
+            ("quantization_config", quantization_config),
+        ):
+            if value is not None:
+                raise NotImplementedError(
+                    f"Layer {kwargs.get('name') or 'embedding'!r}: `{option}` (LoRA and quantization) is not "
+                    f"implemented in scratchnn; leave it None. Received: {option}={value!r}"
+                )
         # Keras 2's input_length fixed the sequence length; a Sequential then knows its input shape.
         input_length = kwargs.pop("input_length", None)
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:

@@ -169,10 +169,6 @@ class Layer(LayerWeights, Operation, KerasSaveable):
     def _obj_type(self) -> str:
         return "Layer"
 
-    @property
-    def _layers(self) -> list[Layer]:
-        return list(self._tracked_layers)
-
     def _flatten_layers(self) -> list[Layer]:
         """This layer's tracked sub-layers, recursively, each once."""
         out: list[Layer] = []

@@ -57,5 +57,3 @@ from scratchnn.metrics.regression_metrics import mean_squared_error as mean_squa
 from scratchnn.metrics.regression_metrics import (
     mean_squared_logarithmic_error as mean_squared_logarithmic_error,
 )
-from scratchnn.metrics.report import classification_report as classification_report  # noqa: E402
-from scratchnn.metrics.report import confusion_matrix as confusion_matrix  # noqa: E402

@@ -118,7 +118,29 @@ class Model(Trainer, Layer):
         show_trainable: bool = False,
         layer_range: Any = None,
     ) -> None:
-        """Prints the layers, their output shapes and parameter counts (Keras 3 layout)."""
+        """Prints the layers, their output shapes and parameter counts (Keras 3 layout).
+
+        Args:
+            line_length, positions, expand_nested, layer_range: Keras's layout options; not
+                implemented, so only their defaults (None, None, False, None) are accepted.
+            print_fn: called with each line (default `print`).
+            show_trainable: add a column saying whether each layer is trainable.
+
+        Raises:
+            NotImplementedError: if a layout option other than `print_fn` and `show_trainable`
+                is set.
+        """
+        for option, value, is_set in (
+            ("line_length", line_length, line_length is not None),
+            ("positions", positions, positions is not None),
+            ("expand_nested", expand_nested, bool(expand_nested)),
+            ("layer_range", layer_range, layer_range is not None),
+        ):
+            if is_set:
+                raise NotImplementedError(
+                    f"Model.summary: `{option}` is not implemented in scratchnn (the table sizes its columns "
+                    f"to fit and lists every layer); leave it unset. Received: {option}={value!r}"
+                )
         print_summary(self, print_fn=print_fn, show_trainable=show_trainable)
 
     def get_config(self) -> dict[str, Any]:

@@ -375,6 +375,15 @@ def gradient(
 class GradientTape:
     """Records ops inside a `with` block and differentiates them (tf.GradientTape).
 
+    Args:
+        persistent: allow more than one `gradient` call (the tape is kept).
+        watch_accessed_variables: TensorFlow's default True is the only behaviour here: every
+            trainable Variable is watched.
+
+    Raises:
+        NotImplementedError: for `watch_accessed_variables=False` (watching only what
+            `tape.watch` names is not implemented).
+
     Example:
         >>> with GradientTape() as tape:
         ...     loss = ops.mean(ops.square(model(x) - y))
@@ -382,6 +391,12 @@ class GradientTape:
     """
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        if not watch_accessed_variables:
+            # Gradients would still flow to every trainable Variable: a silently different result.
+            raise NotImplementedError(
+                "GradientTape: watching only the tensors given to `tape.watch` is not implemented in "
+                "scratchnn; every trainable Variable is watched. Received: watch_accessed_variables=False"
+            )
         self.persistent = persistent
         self._watched: list[Tensor] = []
 

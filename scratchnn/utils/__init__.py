@@ -1,4 +1,5 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files, PyDataset.
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files, PyDataset,
+plot_model.
 
 The helpers under scratchnn/utils sit at the bottom of the package (they import the
 backend at most), and nearly every package imports one of them, which runs this file
@@ -16,6 +17,7 @@ from scratchnn.utils.image_utils import array_to_img as array_to_img
 from scratchnn.utils.image_utils import img_to_array as img_to_array
 from scratchnn.utils.image_utils import load_img as load_img
 from scratchnn.utils.image_utils import save_img as save_img
+from scratchnn.utils.model_visualization import model_to_dot as model_to_dot
 from scratchnn.utils.model_visualization import plot_model as plot_model
 from scratchnn.utils.progbar import Progbar as Progbar
 from scratchnn.utils.sequence_utils import pad_sequences as pad_sequences
@@ -74,6 +76,7 @@ __all__ = [
     "get_registered_object",
     "img_to_array",
     "load_img",
+    "model_to_dot",
     "normalize",
     "pack_x_y_sample_weight",
     "pad_sequences",

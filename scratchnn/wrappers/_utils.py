@@ -61,15 +61,6 @@ def has_param(fn: Any, name: str) -> bool:
     )
 
 
-def accepts_kwargs(fn: Any) -> bool:
-    """Whether `fn` takes **kwargs."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
-
-
 def make_optimizer(optimizer: Any, params: dict[str, Any]) -> Any:
     """An Optimizer from a name, class or instance, with `optimizer__` params applied.
 

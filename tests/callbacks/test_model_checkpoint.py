@@ -1,9 +1,8 @@
-"""ModelCheckpoint, BackupAndRestore and TensorBoard on real training runs."""
+"""ModelCheckpoint and BackupAndRestore on real training runs (TensorBoard: test_tensorboard_reader.py)."""
 
 import os
 import pathlib
 import signal
-import struct
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,6 @@ import numpy as np
 import pytest
 
 import scratchnn.keras as sk
-from scratchnn.callbacks.tensorboard import crc32c, masked_crc32c
 
 
 def data(rng, n=48):
@@ -172,96 +170,6 @@ def test_backup_and_restore_resumes_to_the_same_result(rng, tmp_path):
     assert resumed.epoch == [3, 4, 5]
     assert resumed.history["loss"] == uninterrupted.history["loss"][3:]
     assert not os.path.exists(backup)  # deleted after the completed fit
-
-
-def _read_varint(buf, pos):
-    """Returns (value, next position) of the protobuf varint at buf[pos]."""
-    value = shift = 0
-    while True:
-        byte = buf[pos]
-        value |= (byte & 0x7F) << shift
-        pos += 1
-        shift += 7
-        if byte < 0x80:
-            return value, pos
-
-
-def _fields(buf):
-    """Splits a protobuf message into {field number: [raw value, ...]} (varints as ints, the rest as bytes)."""
-    fields, pos = {}, 0
-    while pos < len(buf):
-        key, pos = _read_varint(buf, pos)
-        number, wire_type = key >> 3, key & 7
-        if wire_type == 0:
-            value, pos = _read_varint(buf, pos)
-        elif wire_type == 1:
-            value, pos = buf[pos : pos + 8], pos + 8
-        elif wire_type == 5:
-            value, pos = buf[pos : pos + 4], pos + 4
-        else:
-            assert wire_type == 2, f"unexpected wire type {wire_type}"
-            length, pos = _read_varint(buf, pos)
-            value, pos = buf[pos : pos + length], pos + length
-        fields.setdefault(number, []).append(value)
-    return fields
-
-
-def _read_events(path):
-    """Decodes the TFRecord framing and the Event protos; returns (step, tag, value) of each scalar.
-
-    A real wire-format walk: the wall_time double can hold any byte, so scanning for a field key is
-    not safe (it broke CI once, when the clock's bytes held 0x2a).
-    """
-    out = []
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    pos = 0
-    while pos < len(raw):
-        (length,) = struct.unpack("<Q", raw[pos : pos + 8])
-        assert struct.unpack("<I", raw[pos + 8 : pos + 12])[0] == masked_crc32c(raw[pos : pos + 8])
-        payload = raw[pos + 12 : pos + 12 + length]
-        assert struct.unpack("<I", raw[pos + 12 + length : pos + 16 + length])[0] == masked_crc32c(payload)
-        pos += 16 + length
-        event = _fields(payload)  # Event{1: wall_time, 2: step, 3: file_version, 5: summary}
-        assert len(event[1][0]) == 8
-        if 3 in event:
-            assert event[3] == [b"brain.Event:2"]
-            continue
-        step = event.get(2, [0])[0]
-        for value in _fields(event[5][0]).get(1, []):  # Summary{repeated Value value = 1}
-            value = _fields(value)  # Value{tag = 1, simple_value = 2 (float)}
-            out.append((step, value[1][0].decode(), struct.unpack("<f", value[2][0])[0]))
-    return out
-
-
-def test_tensorboard_event_files(rng, tmp_path):
-    assert crc32c(b"123456789") == 0xE3069283  # the CRC-32C check value
-    x, y = data(rng)
-    model = model_for(sk)
-    history = model.fit(
-        x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[sk.callbacks.TensorBoard(str(tmp_path))]
-    )
-    train = _read_events(str(next((tmp_path / "train").iterdir())))
-    val = _read_events(str(next((tmp_path / "validation").iterdir())))
-    losses = [v for _, tag, v in train if tag == "epoch_loss"]
-    np.testing.assert_allclose(losses, history.history["loss"], rtol=1e-6)
-    assert [s for s, tag, _ in train if tag == "epoch_learning_rate"] == [0, 1, 2]
-    np.testing.assert_allclose(
-        [v for _, t, v in val if t == "epoch_loss"], history.history["val_loss"], rtol=1e-6
-    )
-
-
-def test_event_reader_survives_any_wall_time_and_multibyte_steps(tmp_path):
-    """The regression that broke CI: a wall_time whose bytes hold 0x2a (the summary field's key)."""
-    from scratchnn.callbacks.tensorboard import event_bytes, record_bytes
-
-    wall_time = struct.unpack("<d", b"\x2a" * 8)[0]
-    path = tmp_path / "events"
-    path.write_bytes(
-        record_bytes(event_bytes(wall_time, 0, file_version="brain.Event:2"))
-        + record_bytes(event_bytes(wall_time, 300, {"epoch_loss": 0.5, "x" * 200: -2.0}))
-    )
-    assert _read_events(str(path)) == [(300, "epoch_loss", 0.5), (300, "x" * 200, -2.0)]
 
 
 @pytest.mark.parametrize("save_weights_only", [True, False])

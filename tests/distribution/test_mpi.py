@@ -77,7 +77,7 @@ def test_two_ranks_follow_the_single_process_trajectory(kind, tmp_path):
 
 def test_mpiexec_scratchnn_train_reports_once(tmp_path):
     out = tmp_path / "run"
-    args = [sys.executable, "-m", "scratchnn.cli", "train", "mnist-dense", "--epochs", "1", "--subset", "600",
+    args = [sys.executable, "-m", "scratchnn.apps.cli", "train", "mnist-dense", "--epochs", "1", "--subset", "600",
             "--max-steps", "6", "--output", str(out)]  # fmt: skip
     code, stdout, stderr, _ = run_ranks(args)
     assert code == 0, stderr

@@ -11,8 +11,9 @@ import onnx
 import onnxruntime
 import pytest
 
-from scratchnn import keras, recipes
-from scratchnn.cli.__main__ import main
+from scratchnn import keras
+from scratchnn.apps import recipes
+from scratchnn.apps.cli.__main__ import main
 from scratchnn.export import UnsupportedLayerError, supported_layers
 from tests.data_env import data_dir
 

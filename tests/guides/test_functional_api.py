@@ -14,8 +14,7 @@ Keras 3 (JAX backend).
 |------------------------------------------------|---------------------------------------------------|
 | Setup                                          | the imports of this file                          |
 | Introduction                                   | test_introduction                                 |
-|   (keras.utils.plot_model to PNG)              | skipped: PNG needs pydot and Graphviz, installed  |
-|                                                | neither here nor in CI; real Keras raises too     |
+|   (keras.utils.plot_model to PNG)              | test_introduction_plot_model (pydot + Graphviz)   |
 | Training, evaluation, and inference            | test_training_evaluation_and_inference            |
 | Save and serialize                             | test_save_and_serialize (a `.keras` file: Keras 3 |
 |                                                | refuses the tf.keras edition's extension-less     |
@@ -97,6 +96,19 @@ def test_introduction(capsys):
     assert "(None, 784)" in text and "(None, 10)" in text
     assert model.count_params() == mnist_model(real_keras).count_params() == 55050
     assert f"Total params: {55050:,}" in text
+
+
+def test_introduction_plot_model(tmp_path):
+    from tests.utils.test_model_visualization import require_graphviz
+
+    require_graphviz()
+    inputs = keras.Input(shape=(784,))
+    x = layers.Dense(64, activation="relu")(inputs)
+    model = keras.Model(inputs=inputs, outputs=layers.Dense(10)(layers.Dense(64, activation="relu")(x)))
+    keras.utils.plot_model(model, str(tmp_path / "my_first_model.png"))
+    keras.utils.plot_model(model, str(tmp_path / "with_shapes.png"), show_shapes=True)
+    for name in ("my_first_model.png", "with_shapes.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_training_evaluation_and_inference(mnist_vectors):

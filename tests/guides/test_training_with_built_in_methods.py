@@ -40,7 +40,7 @@ loss on shared weights, schedules, a few unshuffled training steps) are compared
 | Passing data to multi-input, multi-output models          | test_multi_io_compile_variants,            |
 |                                                           | test_multi_io_fit_on_lists_and_dicts,      |
 |                                                           | test_multi_io_fit_on_a_dataset_of_dicts    |
-|   (keras.utils.plot_model to PNG)                         | skipped: needs pydot and Graphviz          |
+|   (keras.utils.plot_model to PNG)                         | test_multi_io_plot_model                   |
 | Using callbacks                                           | test_early_stopping_callback               |
 | Many built-in callbacks are available                     | skipped: prose (names the callbacks)       |
 | Writing your own callback                                 | test_writing_your_own_callback             |
@@ -647,6 +647,15 @@ def multi_io_data(n=100):
     score_targets = rng.random(size=(n, 1))
     class_targets = rng.random(size=(n, 5))
     return img_data, ts_data, score_targets, class_targets
+
+
+def test_multi_io_plot_model(tmp_path):
+    from tests.utils.test_model_visualization import require_graphviz
+
+    require_graphviz()
+    path = tmp_path / "multi_input_and_output_model.png"
+    keras.utils.plot_model(multi_io_model(), str(path), show_shapes=True)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_multi_io_compile_variants():

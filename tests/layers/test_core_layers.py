@@ -178,6 +178,21 @@ def test_dense_rejects_incompatible_input():
         layer(np.zeros((2, 5)))
 
 
+@pytest.mark.parametrize(
+    "option, value",
+    [("lora_rank", 4), ("lora_alpha", 8.0), ("quantization_config", {"mode": "int8"}), ("lora_rank", 0)],
+)
+def test_dense_refuses_lora_and_quantization(option, value):
+    with pytest.raises(NotImplementedError, match=f"Layer 'head': `{option}`.*Received: {option}={value!r}"):
+        layers.Dense(3, name="head", **{option: value})
+
+
+def test_dense_loads_real_keras_config_with_its_none_options():
+    config = keras.layers.Dense(3, activation="relu").get_config()
+    assert "quantization_config" in config  # Keras 3 writes it, as None, for every Dense
+    assert layers.Dense.from_config(config).units == 3
+
+
 def test_unknown_activation_lists_valid_names():
     with pytest.raises(ValueError, match="Expected one of .*relu"):
         layers.Dense(3, activation="relux")

@@ -136,12 +136,19 @@ def test_text_classifier_trains_on_padded_sequences(rng):
         ({"input_dim": 0, "output_dim": 3}, "input_dim"),
         ({"input_dim": 5, "output_dim": 2.5}, "output_dim"),
         ({"input_dim": True, "output_dim": 3}, "input_dim"),
-        ({"input_dim": 5, "output_dim": 3, "lora_rank": 2}, "LoRA"),
     ],
 )
 def test_embedding_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         layers.Embedding(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "option, value", [("lora_rank", 2), ("lora_alpha", 4.0), ("quantization_config", "int8")]
+)
+def test_embedding_refuses_lora_and_quantization(option, value):
+    with pytest.raises(NotImplementedError, match=f"`{option}`.*Received: {option}={value!r}"):
+        layers.Embedding(5, 3, **{option: value})
 
 
 @pytest.mark.parametrize("bad", [[[0, 5]], [[-1, 2]]])

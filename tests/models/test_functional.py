@@ -167,19 +167,3 @@ def test_wide_and_deep_checkpoint_and_early_stopping_restore_best(rng, tmp_path)
     from_checkpoint.load_weights(path)
     for a, b in zip(from_checkpoint.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
-
-
-def test_plot_model_svg_and_png_needs_pydot(tmp_path):
-    from scratchnn.utils.model_visualization import plot_model
-
-    model = wide_and_deep(sk)
-    path = plot_model(model, to_file=str(tmp_path / "model.svg"), show_shapes=True)
-    with open(path, encoding="utf8") as fh:
-        svg = fh.read()
-    assert svg.startswith("<svg") and svg.count("<rect") == len(model.layers) and svg.count("<line") == 6
-    assert "(Concatenate)" in svg
-    try:
-        import pydot  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="pydot"):
-            plot_model(model, to_file=str(tmp_path / "model.png"))

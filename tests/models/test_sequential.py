@@ -46,6 +46,26 @@ def test_summary_matches_keras_text():
     assert ours == theirs
 
 
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("line_length", 80),
+        ("positions", [0.4, 0.7, 1.0]),
+        ("expand_nested", True),
+        ("layer_range", ["a", "b"]),
+    ],
+)
+def test_summary_refuses_layout_options_it_does_not_draw(option, value):
+    model = tutorial_dense(api=sk)
+    with pytest.raises(NotImplementedError, match=f"Model.summary: `{option}`.*Received: {option}="):
+        model.summary(**{option: value})
+    lines = []
+    model.summary(
+        print_fn=lines.append, show_trainable=True, **{option: None if option != "expand_nested" else False}
+    )
+    assert any("Trainable" in line for line in lines)
+
+
 def test_flatten_with_input_shape_builds_immediately():
     model = sk.models.Sequential([sk.layers.Flatten(input_shape=[28, 28]), sk.layers.Dense(10)])
     assert model.built and model.count_params() == 7850
