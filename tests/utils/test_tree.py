@@ -44,9 +44,9 @@ def test_map_structure_keeps_containers_and_matches_keras(structure):
 def test_pack_sequence_as_inverts_flatten(structure):
     leaves = tree.flatten(structure)
     assert tree.pack_sequence_as(structure, leaves) == structure
-    assert tree.pack_sequence_as(structure, [f"v{i}" for i in range(len(leaves))]) == keras.tree.pack_sequence_as(
+    assert tree.pack_sequence_as(
         structure, [f"v{i}" for i in range(len(leaves))]
-    )
+    ) == keras.tree.pack_sequence_as(structure, [f"v{i}" for i in range(len(leaves))])
 
 
 def test_dicts_follow_insertion_order_unless_sort_keys():
