@@ -9,6 +9,10 @@ tf.nn, tf.math, tf.random, tf.config, tf.reduce_mean, tf.GradientTape, tf.functi
 (scratchnn.tf_compat). Every one is imported on first use, so `import scratchnn` stays fast.
 """
 
+import importlib
+import importlib.util
+import sys
+
 from scratchnn.version import __version__
 
 __all__ = ["GradientTape", "Variable", "__version__", "constant", "convert_to_tensor", "keras", "random"]
@@ -19,7 +23,14 @@ def __getattr__(name: str):
     # and cached here, so later look-ups are plain attribute reads.
     if name.startswith("__"):
         raise AttributeError(f"module 'scratchnn' has no attribute {name!r}")
-    value = _tf_compat().resolve(name)
+    # A submodule not imported yet (`from scratchnn import ops` asks here first): imported as
+    # the import system would, so a package importing its neighbours never loads tf_compat.
+    full_name = f"{__name__}.{name}"
+    value = sys.modules.get(full_name)
+    if value is None and importlib.util.find_spec(full_name) is not None:
+        value = importlib.import_module(full_name)
+    if value is None:
+        value = _tf_compat().resolve(name)
     globals()[name] = value
     return value
 
@@ -30,6 +41,4 @@ def __dir__() -> list[str]:
 
 def _tf_compat():
     # import_module, not `from scratchnn import tf_compat`, which would ask __getattr__ again.
-    import importlib
-
     return importlib.import_module("scratchnn.tf_compat")

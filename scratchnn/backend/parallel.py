@@ -111,8 +111,8 @@ def _have_threadpoolctl() -> bool:
 def _env_blas_threads() -> int | None:
     """The smallest thread count the environment sets for BLAS/OpenMP, or None."""
     counts = [_parse_count(os.environ.get(v), v) for v in _ENV_THREADS]
-    counts = [c for c in counts if c is not None]
-    return min(counts) if counts else None
+    given = [c for c in counts if c is not None]
+    return min(given) if given else None
 
 
 def default_num_threads() -> int:

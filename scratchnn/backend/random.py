@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as _np
 
-_global = {"generator": _np.random.default_rng(), "seed": None}
+_global: dict[str, Any] = {"generator": _np.random.default_rng(), "seed": None}
 
 
 def set_seed(seed: int) -> None:

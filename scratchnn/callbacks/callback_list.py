@@ -7,6 +7,7 @@ from typing import Any
 from scratchnn.callbacks.callback import Callback
 from scratchnn.callbacks.history import History
 from scratchnn.callbacks.progbar_logger import ProgbarLogger
+from scratchnn.utils import tree
 
 # Hooks called once per batch, and the methods whose override makes a callback
 # listen to them (the default on_train_batch_* forwards to on_batch_*).
@@ -45,12 +46,6 @@ def pythonify_logs(logs: dict[str, Any] | None) -> dict[str, Any]:
                 pass
         result[key] = value
     return result
-
-
-def _flatten(callbacks: Any) -> list[Any]:
-    if isinstance(callbacks, (list, tuple)):
-        return [cb for item in callbacks for cb in _flatten(item)]
-    return [callbacks]
 
 
 def _listens(callback: Any, method_names: tuple[str, ...]) -> bool:
@@ -112,7 +107,7 @@ class CallbackList(Callback):
         **params: Any,
     ) -> None:
         super().__init__()
-        self.callbacks = _flatten(callbacks) if callbacks else []
+        self.callbacks = tree.flatten(callbacks) if callbacks else []
         for cb in self.callbacks:
             if not (hasattr(cb, "on_epoch_end") and hasattr(cb, "set_model")):
                 raise TypeError(

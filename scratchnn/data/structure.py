@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from scratchnn.ops.tensor import Tensor
+from scratchnn.utils import tree
 
 
 def is_nested(x: Any) -> bool:
@@ -25,67 +26,26 @@ def is_nested(x: Any) -> bool:
     return isinstance(x, (tuple, dict))
 
 
-def _keys(d: dict) -> list[Any]:
-    # Dicts are walked in sorted key order, as TensorFlow's nest does, so two dicts
-    # with the same keys inserted in different orders give the same leaf order.
-    try:
-        return sorted(d)
-    except TypeError:
-        return list(d)
+def _is_list(x: Any) -> bool:
+    return isinstance(x, list)
 
 
+# TensorFlow's nest rules over the one tree module: a list is a leaf, and dicts are walked in
+# sorted key order, so two dicts with the same keys inserted in different orders give the same
+# leaf order.
 def flatten(structure: Any) -> list[Any]:
     """The leaves of `structure`, depth first, dict values in sorted key order."""
-    if type(structure) is tuple:
-        if not any(isinstance(v, (tuple, dict)) for v in structure):
-            return list(structure)  # the common (x, y) element, without recursion
-        return [leaf for v in structure for leaf in flatten(v)]
-    if isinstance(structure, dict):
-        return [leaf for k in _keys(structure) for leaf in flatten(structure[k])]
-    if isinstance(structure, tuple):
-        return [leaf for v in structure for leaf in flatten(v)]
-    return [structure]
-
-
-def _rebuild(like: Any, items: list[Any]) -> Any:
-    # Namedtuples take their fields positionally; plain tuples take one iterable.
-    if isinstance(like, dict):
-        return type(like)(zip(_keys(like), items))
-    if hasattr(like, "_fields"):
-        return type(like)(*items)
-    return type(like)(items)
+    return tree.flatten(structure, is_leaf=_is_list, sort_keys=True)
 
 
 def map_structure(fn: Callable[..., Any], structure: Any, *others: Any) -> Any:
     """Applies `fn` to the leaves of `structure` (and the matching leaves of `others`)."""
-    if others:
-        if isinstance(structure, dict):
-            keys = _keys(structure)
-            return _rebuild(
-                structure, [map_structure(fn, structure[k], *(o[k] for o in others)) for k in keys]
-            )
-        if isinstance(structure, tuple):
-            return _rebuild(structure, [map_structure(fn, *p) for p in zip(structure, *others)])
-        return fn(structure, *others)
-    if type(structure) is tuple:
-        return tuple([map_structure(fn, v) for v in structure])
-    if isinstance(structure, dict):
-        return _rebuild(structure, [map_structure(fn, structure[k]) for k in _keys(structure)])
-    if isinstance(structure, tuple):
-        return _rebuild(structure, [map_structure(fn, v) for v in structure])
-    return fn(structure)
+    return tree.map_structure(fn, structure, *others, is_leaf=_is_list, sort_keys=True)
 
 
 def pack_as(structure: Any, leaves: list[Any]) -> Any:
     """Inverse of `flatten`: puts `leaves` (in order) into the shape of `structure`."""
-    if (
-        type(structure) is tuple
-        and len(leaves) == len(structure)
-        and not any(is_nested(v) for v in structure)
-    ):
-        return tuple(leaves)
-    it = iter(leaves)
-    return map_structure(lambda _: next(it), structure)
+    return tree.pack_sequence_as(structure, leaves, is_leaf=_is_list, sort_keys=True)
 
 
 def same_structure(a: Any, b: Any) -> bool:

@@ -6,6 +6,7 @@
 `idx.read_idx` / `idx.write_idx` read and write the IDX format itself.
 """
 
+from scratchnn.datasets import _loader, _locations
 from scratchnn.datasets import fashion_mnist as fashion_mnist
 from scratchnn.datasets import idx as idx
 from scratchnn.datasets import mnist as mnist
@@ -34,8 +35,6 @@ def find_files(name: str) -> list:
         One `FileStatus` per file (`.file`, `.path` or None, `.location`,
         `.problems`: damaged copies met first).
     """
-    from scratchnn.datasets import _loader, _locations
-
     spec = get(name).SPEC
     return _loader.inspect(spec, _locations.data_locations(spec))
 
@@ -52,7 +51,5 @@ def fetch(name: str, force: bool = False) -> list:
     Raises:
         DatasetError: a file could not be had.
     """
-    from scratchnn.datasets import _loader
-
     module = get(name)
     return _loader.fetch(module.SPEC, module.MIRRORS, force=force)

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from scratchnn.utils import tree
+
 
 def state_slots(metric: Any) -> list[tuple[Any, Any]]:
     """(read, write) pairs of a metric's state: what `reset_state` zeroes (or empties), found on a reset copy.
@@ -47,13 +49,7 @@ def state_slots(metric: Any) -> list[tuple[Any, Any]]:
 
 def _metrics_in(value: Any) -> list[Any]:
     """The metrics that `value` is or holds (in lists, tuples and dicts, at any depth)."""
-    if hasattr(value, "reset_state") and hasattr(value, "update_state"):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return [m for item in value for m in _metrics_in(item)]
-    return []
+    return [m for m in tree.flatten(value) if hasattr(m, "reset_state") and hasattr(m, "update_state")]
 
 
 def _is_number(value: Any) -> bool:

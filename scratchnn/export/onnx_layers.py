@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from scratchnn import layers
+from scratchnn import backend, layers
 from scratchnn.export.onnx_graph import GraphBuilder
 
 Shape = tuple[Any, ...]
@@ -178,8 +178,6 @@ def rescaling(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) ->
 def normalization(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
     # The layer's own statistics, already shaped to broadcast (`_stats`, what its `call` uses):
     # y = (x - mean) / max(sqrt(variance), epsilon), or x * max(sqrt(variance), epsilon) + mean inverted.
-    from scratchnn import backend
-
     mean, variance = (np.asarray(a, np.float32) for a in layer._stats())
     scale = np.maximum(np.sqrt(variance), backend.epsilon()).astype(np.float32)
     mean_name, scale_name = b.const(mean, f"{layer.name}/mean"), b.const(scale, f"{layer.name}/scale")

@@ -19,6 +19,7 @@ from scratchnn.layers.input_layer import InputLayer
 from scratchnn.models.functional import Functional
 from scratchnn.models.model import Model
 from scratchnn.models.sequential import Sequential
+from scratchnn.version import __version__
 
 CONVERTERS = {**onnx_layers.CONVERTERS, **onnx_conv.CONVERTERS}
 
@@ -110,8 +111,6 @@ def to_onnx(model: Any, input_signature: Any = None, metadata: dict[str, str] | 
         ValueError: a model whose input shape is unknown.
         ImportError: the onnx package is missing.
     """
-    import scratchnn
-
     b = GraphBuilder()
     specs = _input_specs(model, input_signature)
     inputs = [b.reserve(name) for name, _ in specs]
@@ -134,7 +133,7 @@ def to_onnx(model: Any, input_signature: Any = None, metadata: dict[str, str] | 
         initializer=b.initializers,
     )
     proto = b.helper.make_model(
-        graph, producer_name="scratchnn", producer_version=str(getattr(scratchnn, "__version__", "")),
+        graph, producer_name="scratchnn", producer_version=str(__version__),
         opset_imports=[b.helper.make_opsetid("", OPSET)],
         doc_string=f"{type(model).__name__} {model.name!r} exported by scratchnn",
     )  # fmt: skip

@@ -1,20 +1,17 @@
 """`keras.backend`: float type, epsilon, image layout, clear_session."""
 
-from scratchnn.backend import epsilon, floatx, image_data_format, set_epsilon, set_floatx
+from scratchnn.backend import epsilon, floatx, get_backend, image_data_format, set_epsilon, set_floatx
+from scratchnn.metrics.metrics_utils import reset_name_counters
+from scratchnn.utils import naming
 
 
 def backend() -> str:
     """The name of the computation backend: "numpy" (scratchnn's own engine)."""
-    from scratchnn.backend import get_backend
-
     return get_backend()
 
 
 def clear_session() -> None:
     """Resets automatic layer and metric names (dense, dense_1, ...; precision, precision_1, ...), as Keras does."""
-    from scratchnn.metrics.metrics_utils import reset_name_counters
-    from scratchnn.utils import naming
-
     naming.reset()
     reset_name_counters()
 

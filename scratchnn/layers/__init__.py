@@ -9,12 +9,13 @@ from scratchnn.layers.dense import Dense as Dense
 from scratchnn.layers.dropout import Dropout as Dropout
 from scratchnn.layers.input_layer import Input as Input
 from scratchnn.layers.input_layer import InputLayer as InputLayer
-from scratchnn.layers.input_layer import KerasTensor as KerasTensor
+from scratchnn.layers.input_spec import InputSpec as InputSpec
 from scratchnn.layers.layer import Layer as Layer
 from scratchnn.layers.preprocessing import Normalization as Normalization
 from scratchnn.layers.preprocessing import Rescaling as Rescaling
 from scratchnn.layers.reshaping import Flatten as Flatten
 from scratchnn.layers.reshaping import Reshape as Reshape
+from scratchnn.ops.symbolic import KerasTensor as KerasTensor
 
 __all__ = [
     "Activation",
@@ -24,6 +25,7 @@ __all__ = [
     "Flatten",
     "Input",
     "InputLayer",
+    "InputSpec",
     "KerasTensor",
     "Layer",
     "LeakyReLU",

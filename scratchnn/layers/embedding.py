@@ -6,8 +6,8 @@ from typing import Any
 
 from scratchnn import constraints, initializers, ops, regularizers
 from scratchnn.backend import xp
-from scratchnn.layers.input_layer import KerasTensor
 from scratchnn.layers.layer import Layer
+from scratchnn.ops.symbolic import KerasTensor
 from scratchnn.ops.tensor import Tensor
 
 

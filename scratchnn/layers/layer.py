@@ -25,21 +25,17 @@ import threading
 import warnings
 from typing import Any
 
-from scratchnn import backend, initializers, regularizers
+from scratchnn import backend, ops, regularizers
+from scratchnn.layers.input_spec import assert_input_compatibility
+from scratchnn.layers.layer_weights import LayerWeights, dtype_policy_name
 from scratchnn.metrics.metric import Metric
+from scratchnn.ops.operation import Operation
+from scratchnn.ops.symbolic import any_symbolic, shape_of, symbolic_call
 from scratchnn.ops.tensor import Tensor, Variable, no_grad
-from scratchnn.utils import naming
+from scratchnn.saving.keras_saveable import KerasSaveable
+from scratchnn.utils import naming, tree
 
 _BASE_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "autocast", "weights"}
-
-
-def _dtype_name(dtype: Any) -> str:
-    """Accepts a dtype name, a NumPy dtype, or Keras 3's serialized DTypePolicy dict."""
-    if isinstance(dtype, dict):
-        dtype = dtype.get("config", {}).get("name", dtype.get("name"))
-    if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        return backend.floatx()
-    return backend.standardize_dtype(dtype)
 
 
 def _accepts(fn: Any, arg: str) -> bool:
@@ -71,7 +67,7 @@ def any_added_losses() -> bool:
     return _layers_holding_losses > 0
 
 
-class Layer:
+class Layer(LayerWeights, Operation, KerasSaveable):
     """Base class of every layer.
 
     Args:
@@ -82,6 +78,10 @@ class Layer:
         activity_regularizer: a penalty on the layer's outputs, added to the loss.
         input_shape: shape of one sample, without the batch axis (Sequential only).
     """
+
+    # An `InputSpec` (or one per input) that `__call__` checks every call's inputs against;
+    # models set theirs from their inputs (layers/input_spec.py).
+    input_spec: Any = None
 
     def __init__(
         self,
@@ -104,7 +104,7 @@ class Layer:
         object.__setattr__(self, "_tracked_metrics", [])
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = _dtype_name(dtype) if dtype is not None else None
+        self._dtype = dtype_policy_name(dtype) if dtype is not None else None
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         # Keras's default: a layer supports masking when it overrides compute_mask.
@@ -166,6 +166,9 @@ class Layer:
     def path(self) -> str:
         return self.name
 
+    def _obj_type(self) -> str:
+        return "Layer"
+
     def _flatten_layers(self) -> list[Layer]:
         """This layer's tracked sub-layers, recursively, each once."""
         out: list[Layer] = []
@@ -179,42 +182,6 @@ class Layer:
             out.append(layer)
             stack.extend(reversed(layer._tracked_layers))
         return out
-
-    @property
-    def weights(self) -> list[Variable]:
-        """Every variable, layer by layer: this layer's own (trainable ones first), then sub-layers'.
-
-        This is Keras 3's order (keras/src/layers/layer.py `weights`), the order of
-        `get_weights`/`set_weights` and of the saved files; freezing a layer does not reorder it.
-        """
-        out = list(self._own_variables)
-        for layer in self._tracked_layers:
-            out.extend(layer.weights)
-        return _unique(out)
-
-    @property
-    def trainable_weights(self) -> list[Variable]:
-        """The variables that training updates (none when the layer is frozen)."""
-        if not self.trainable:
-            return []
-        out = [v for v in self._own_variables if v.trainable]
-        for layer in self._tracked_layers:
-            out.extend(layer.trainable_weights)
-        return _unique(out)
-
-    @property
-    def non_trainable_weights(self) -> list[Variable]:
-        """The variables that training leaves alone (all of them when the layer is frozen)."""
-        if not self.trainable:
-            return self.weights
-        out = [v for v in self._own_variables if not v.trainable]
-        for layer in self._tracked_layers:
-            out.extend(layer.non_trainable_weights)
-        return _unique(out)
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
 
     @property
     def losses(self) -> list[Tensor]:
@@ -254,104 +221,6 @@ class Layer:
                 layer._losses = []
                 _layers_holding_losses -= 1
 
-    # -- weights ---------------------------------------------------------------
-    def add_weight(
-        self,
-        shape: Any = None,
-        initializer: Any = None,
-        dtype: Any = None,
-        trainable: bool = True,
-        autocast: bool = True,
-        regularizer: Any = None,
-        constraint: Any = None,
-        aggregation: str = "none",
-        name: str | None = None,
-    ) -> Variable:
-        """Creates a weight owned by this layer.
-
-        Args:
-            shape: tuple of ints (default scalar).
-            initializer: name, Initializer or callable; default "glorot_uniform"
-                for float weights, "zeros" otherwise (as in Keras).
-            dtype: default the layer's dtype.
-            trainable: whether optimizers update it.
-            regularizer: penalty added to `losses`.
-            constraint: projection applied after each optimizer update.
-            name: e.g. "kernel".
-        """
-        shape = tuple(int(s) for s in (shape or ()))
-        dtype = _dtype_name(dtype) if dtype is not None else self.dtype
-        if initializer is None:
-            initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
-        init = initializers.get(initializer)
-        name = name or f"variable_{len(self._own_variables)}"
-        var = Variable(
-            init, shape=shape, dtype=dtype, trainable=trainable, name=name, path=f"{self.path}/{name}"
-        )
-        var.regularizer = regularizers.get(regularizer)
-        from scratchnn import constraints
-
-        var.constraint = constraints.get(constraint)
-        var.aggregation = aggregation
-        # Keras keeps trainable variables before non-trainable ones within a layer.
-        position = len(self._own_variables)
-        if trainable:
-            position = sum(1 for v in self._own_variables if v.trainable)
-        self._own_variables.insert(position, var)
-        return var
-
-    def get_weights(self) -> list[Any]:
-        """The weights as host NumPy arrays, in `weights` order."""
-        return [backend.to_numpy(v.data).copy() for v in self.weights]
-
-    def set_weights(self, weights: list[Any]) -> None:
-        """Sets the weights from arrays in `weights` order, all or nothing.
-
-        Every value is checked (count, shape, numeric dtype) before the first
-        weight changes, so a bad list leaves the layer as it was. Keras checks
-        each weight as it assigns it, leaving the earlier ones overwritten.
-
-        Raises:
-            ValueError: naming the layer, when the count or a shape differs or a value is not numeric.
-        """
-        params = self.weights
-        if len(weights) != len(params):
-            raise ValueError(
-                f"Layer {self.name!r} expects {len(params)} weights, but the list has {len(weights)} "
-                f"elements. Expected shapes {[p.shape for p in params]}."
-            )
-        values = [self._checked_weight(var, value) for var, value in zip(params, weights)]
-        for var, arr in zip(params, values):
-            var.assign(arr)
-
-    def _checked_weight(self, var: Variable, value: Any) -> Any:
-        """`value` as a backend array of `var`'s shape and dtype, or a ValueError naming the layer and weight."""
-        arr = backend.asarray(value)
-        if arr.dtype.kind not in "fiub":
-            raise ValueError(
-                f"Layer {self.name!r} weight {var.name!r} expects numbers, but the value given has dtype "
-                f"{arr.dtype}. Received: an array of shape {tuple(arr.shape)}"
-            )
-        if tuple(arr.shape) != var.shape:
-            raise ValueError(
-                f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}; the value given has "
-                f"shape {tuple(arr.shape)}."
-            )
-        return arr.astype(var.data.dtype, copy=False)
-
-    def count_params(self) -> int:
-        """Total number of weight elements.
-
-        Raises:
-            ValueError: if the layer is not built yet.
-        """
-        if not self.built:
-            raise ValueError(
-                f"You tried to call `count_params` on layer {self.name!r}, but the layer isn't built. "
-                "Build it first, e.g. by calling it on data or with `build(input_shape)`."
-            )
-        return int(sum(v.size for v in self.weights))
-
     # -- building and calling ------------------------------------------------
     def build(self, input_shape: Any) -> None:
         """Creates the weights for inputs of `input_shape` (batch axis first, may be None)."""
@@ -371,30 +240,29 @@ class Layer:
         return inputs
 
     def _convert_input(self, x: Any) -> Any:
+        """One input leaf as a Tensor (arrays and numbers; float data in the layer's dtype)."""
         if isinstance(x, Tensor):
             return x
-        if isinstance(x, (list, tuple)):
-            return type(x)(self._convert_input(v) for v in x)
-        if isinstance(x, dict):
-            return {k: self._convert_input(v) for k, v in x.items()}
         arr = backend.asarray(x)
         if arr.dtype.kind == "f" and arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
         return Tensor(arr)
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        if (not isinstance(inputs, Tensor) or args) and _contains((inputs, args), _keras_tensor_class()):
-            from scratchnn.layers.input_layer import symbolic_call
-
+        is_tensor = isinstance(inputs, Tensor)
+        if (not is_tensor or args) and any_symbolic((inputs, args)):
             if training is not None:
                 kwargs["training"] = training
             return symbolic_call(self, inputs, args, kwargs)
-        inputs = self._convert_input(inputs)
+        if not is_tensor:
+            inputs = tree.map_structure(self._convert_input, inputs)
         if args:
             # Further tensor arguments (`LogisticEndpoint()(targets, logits)`) become Tensors too.
             args = tuple(self._convert_input(a) if _is_array(a) else a for a in args)
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
-            self._maybe_build(_shapes_of(inputs))
+            self._maybe_build(shape_of(inputs))
 
         # training: this call's argument, else the enclosing call's, else call()'s own default.
         outer = getattr(_call_context, "training", None)
@@ -409,7 +277,7 @@ class Layer:
         # Masks travel on the tensors (`_keras_mask`); `call(..., mask=None)` receives the input's.
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
-            previous_mask = inputs._keras_mask if isinstance(inputs, Tensor) else _mask_of(inputs)
+            previous_mask = inputs._keras_mask if is_tensor else _mask_of(inputs)
             if previous_mask is not None and self._call_takes_mask:
                 kwargs["mask"] = previous_mask
 
@@ -420,7 +288,7 @@ class Layer:
             _call_context.training = outer
 
         if self.activity_regularizer is not None:
-            for out in _flat(outputs):
+            for out in tree.flatten(outputs):
                 if isinstance(out, Tensor):
                     self.add_loss(self._activity_penalty(out))
         if previous_mask is not None or (self.supports_masking and self._computes_own_mask()):
@@ -435,8 +303,6 @@ class Layer:
         """
         penalty = self.activity_regularizer(output)
         if output.ndim > 0 and output.shape[0] > 0:
-            from scratchnn import ops
-
             penalty = ops.divide(penalty, float(output.shape[0]))
         return penalty
 
@@ -447,7 +313,7 @@ class Layer:
 
     def _set_output_masks(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
         """Attaches `compute_mask(inputs, previous_mask)` to outputs that carry no mask yet."""
-        flat_outputs = [o for o in _flat(outputs) if isinstance(o, Tensor)]
+        flat_outputs = [o for o in tree.flatten(outputs) if isinstance(o, Tensor)]
         if not self.supports_masking:
             if previous_mask is not None:
                 warnings.warn(
@@ -462,7 +328,7 @@ class Layer:
         masks = self.compute_mask(inputs, previous_mask)
         if masks is None:
             return
-        for out, mask in zip(flat_outputs, _flat(masks)):
+        for out, mask in zip(flat_outputs, tree.flatten(masks)):
             if out._keras_mask is None and mask is not None:
                 out._keras_mask = mask.data if isinstance(mask, Tensor) else mask
 
@@ -477,12 +343,14 @@ class Layer:
         def dummy(shape):
             return Tensor(backend.xp.zeros(tuple(1 if d is None else d for d in shape), dtype=self.dtype))
 
-        sample = _map_shapes(input_shape, dummy)
+        sample = tree.map_shape_structure(dummy, input_shape)
         with no_grad():
             kwargs = {"training": False} if self._call_takes_training else {}
             out = self.call(sample, **kwargs)
-        batch_is_none = _first_dim_is_none(input_shape)
-        return _map_outputs(out, lambda t: ((None,) + t.shape[1:]) if batch_is_none else t.shape)
+        shapes = shape_of(out)
+        if _first_dim_is_none(input_shape):
+            shapes = tree.map_shape_structure(lambda s: (None, *s[1:]), shapes)
+        return shapes
 
     # -- serialization ---------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
@@ -522,74 +390,6 @@ class Layer:
         """
         return mask if self.supports_masking else None
 
-    # -- the symbolic tensors of the first call (keras/src/ops/operation.py) -----------------
-    def _first_node(self, what: str) -> Any:
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"The layer {self.name} has never been called and thus has no defined {what}."
-            )
-        return self._inbound_nodes[0]
-
-    @property
-    def input(self) -> Any:
-        """The KerasTensor(s) of the layer's first call on symbolic inputs (a list when several).
-
-        Raises:
-            AttributeError: if the layer was never called on symbolic tensors (nor built in a
-                Sequential model with a known input shape).
-        """
-        return _single(self._first_node("input").input_tensors)
-
-    @property
-    def output(self) -> Any:
-        """The KerasTensor(s) that the layer's first symbolic call returned (a list when several)."""
-        return _single(self._first_node("output").output_tensors)
-
-    @property
-    def input_shape(self) -> Any:
-        """The input shape shared by every symbolic call (tf.keras's `Layer.input_shape`).
-
-        Raises:
-            AttributeError: if the layer was never called, or was called on different shapes.
-        """
-        return self._node_shape("input_tensors", "input shape")
-
-    @property
-    def output_shape(self) -> Any:
-        """The output shape shared by every symbolic call (tf.keras's `Layer.output_shape`)."""
-        return self._node_shape("output_tensors", "output shape")
-
-    def _node_shape(self, attr: str, what: str) -> Any:
-        self._first_node(what)
-        shapes = [_single([t.shape for t in getattr(node, attr)]) for node in self._inbound_nodes]
-        if any(s != shapes[0] for s in shapes[1:]):
-            raise AttributeError(
-                f'The layer "{self.name}" has multiple inbound nodes, with different {what}s. Hence the '
-                f'notion of "{what}" is ill-defined for the layer; read it from one call\'s tensors instead.'
-            )
-        return shapes[0]
-
-
-def _keras_tensor_class() -> type:
-    from scratchnn.layers.input_layer import KerasTensor
-
-    return KerasTensor
-
-
-def _single(values: list[Any]) -> Any:
-    """A one-element list as its element (Keras's convention for node inputs and outputs)."""
-    return values[0] if len(values) == 1 else values
-
-
-def _unique(variables: list[Variable]) -> list[Variable]:
-    seen: set[int] = set()
-    out = []
-    for v in variables:
-        if id(v) not in seen:
-            seen.add(id(v))
-            out.append(v)
-    return out
-
 
 def _is_array(x: Any) -> bool:
     return isinstance(x, Tensor) or hasattr(x, "__array_interface__") or hasattr(x, "__array__")
@@ -605,54 +405,8 @@ def _mask_of(inputs: Any) -> Any:
     return None
 
 
-def _flat(x: Any) -> list[Any]:
-    if isinstance(x, (list, tuple)):
-        return [y for v in x for y in _flat(v)]
-    if isinstance(x, dict):
-        return [y for v in x.values() for y in _flat(v)]
-    return [x]
-
-
-def _contains(x: Any, kind: type) -> bool:
-    if isinstance(x, kind):
-        return True
-    if isinstance(x, (list, tuple)):
-        return any(_contains(v, kind) for v in x)
-    if isinstance(x, dict):
-        return any(_contains(v, kind) for v in x.values())
-    return False
-
-
-def _shapes_of(x: Any) -> Any:
-    if isinstance(x, (list, tuple)):
-        return [_shapes_of(v) for v in x]
-    if isinstance(x, dict):
-        return {k: _shapes_of(v) for k, v in x.items()}
-    return tuple(x.shape)
-
-
-def _is_shape(x: Any) -> bool:
-    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, int) for d in x)
-
-
-def _map_shapes(shape: Any, fn: Any) -> Any:
-    if _is_shape(shape):
-        return fn(tuple(shape))
-    if isinstance(shape, dict):
-        return {k: _map_shapes(v, fn) for k, v in shape.items()}
-    return [_map_shapes(s, fn) for s in shape]
-
-
-def _map_outputs(out: Any, fn: Any) -> Any:
-    if isinstance(out, Tensor):
-        return fn(out)
-    if isinstance(out, dict):
-        return {k: _map_outputs(v, fn) for k, v in out.items()}
-    return [_map_outputs(o, fn) for o in out]
-
-
 def _first_dim_is_none(shape: Any) -> bool:
-    if _is_shape(shape):
-        return len(shape) > 0 and shape[0] is None
-    values = list(shape.values()) if isinstance(shape, dict) else list(shape)
-    return bool(values) and _first_dim_is_none(values[0])
+    """Whether the first shape in a structure of shapes has an unknown (None) batch axis."""
+    shapes: list[tuple[Any, ...]] = []
+    tree.map_shape_structure(shapes.append, shape)
+    return bool(shapes) and len(shapes[0]) > 0 and shapes[0][0] is None

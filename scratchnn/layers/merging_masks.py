@@ -11,8 +11,8 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.backend import xp
-from scratchnn.layers.input_layer import KerasTensor
 from scratchnn.layers.masking import mask_data
+from scratchnn.ops.symbolic import KerasTensor
 from scratchnn.ops.tensor import Tensor
 
 

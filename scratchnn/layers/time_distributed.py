@@ -7,6 +7,7 @@ from typing import Any
 from scratchnn import ops
 from scratchnn.layers.layer import Layer
 from scratchnn.ops.tensor import Tensor
+from scratchnn.saving.serialization import deserialize_layer, serialize_layer
 
 
 class TimeDistributed(Layer):
@@ -81,17 +82,12 @@ class TimeDistributed(Layer):
         return (child[0], input_shape[1], *child[1:])
 
     def get_config(self) -> dict[str, Any]:
-        # saving imports layers (its registry of classes): imported here to avoid the cycle.
-        from scratchnn.saving.serialization import serialize_layer
-
         return {**super().get_config(), "layer": serialize_layer(self.layer)}
 
     @classmethod
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
     ) -> TimeDistributed:
-        from scratchnn.saving.serialization import deserialize_layer
-
         config = dict(config)
         layer = deserialize_layer(config.pop("layer"), custom_objects)
         return cls(layer, **config)

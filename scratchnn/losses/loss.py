@@ -25,6 +25,7 @@ from scratchnn.losses.functions import (
     squared_hinge,
 )
 from scratchnn.ops.tensor import Tensor
+from scratchnn.utils.naming import to_snake_case
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -116,8 +117,6 @@ class Loss:
 
 
 def _snake(name: str) -> str:
-    from scratchnn.utils.naming import to_snake_case
-
     return to_snake_case(name)
 
 
@@ -149,7 +148,9 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         if cls is LossFunctionWrapper:
-            from scratchnn.losses import get  # the registry sits in the package, above this module
+            # The family table (losses/__init__.py) imports this module: the cycle losses/loss.py <->
+            # losses/__init__.py, closed here at call time.
+            from scratchnn.losses import get
 
             config = dict(config)
             config["fn"] = get(config["fn"])

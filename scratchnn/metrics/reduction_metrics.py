@@ -218,12 +218,15 @@ class MeanMetricWrapper(Mean):
         self._accumulate(values, sample_weight)
 
     def get_config(self) -> dict[str, Any]:
+        # metrics/registry.py lists every metric class, this one included: the cycle
+        # metrics/reduction_metrics.py <-> metrics/registry.py, closed here at call time.
         from scratchnn.metrics.registry import serialize
 
         return {**super().get_config(), "fn": serialize(self._fn), **self._fn_kwargs}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Metric:
+        # The same cycle as get_config: metrics/reduction_metrics.py <-> metrics/registry.py.
         from scratchnn.metrics.registry import deserialize
 
         config = dict(config)

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scratchnn.layers.input_layer import Input, InputLayer, KerasTensor, _flat_keras_tensors
+from scratchnn.layers.input_layer import Input, InputLayer
 from scratchnn.layers.layer import Layer
 from scratchnn.models.functional import Functional
 from scratchnn.models.model import Model, _functional_like
 from scratchnn.models.sequential import Sequential
+from scratchnn.ops.symbolic import KerasTensor, keras_tensors
 from scratchnn.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from scratchnn.utils import tree
 
 
 def clone_model(
@@ -156,12 +158,12 @@ def _clone_functional_model(
     call_function: Callable[..., Any] | None,
 ) -> Model:
     if input_tensors is None:
-        input_tensors = _map_inputs(
-            model._inputs_struct,
+        input_tensors = tree.map_structure(
             lambda kt: Input(batch_shape=kt.shape, dtype=kt.dtype, name=kt._keras_history[0].name),
+            model._inputs_struct,
         )
     else:
-        flat = _flat_keras_tensors(input_tensors)
+        flat = keras_tensors(input_tensors)
         if not all(_is_input_tensor(t) for t in flat) or len(flat) != len(model.inputs):
             raise ValueError(
                 f"`input_tensors` must hold {len(model.inputs)} KerasTensor(s) from `keras.Input`, in the "
@@ -181,14 +183,6 @@ def _is_input_tensor(x: Any) -> bool:
         and x._keras_history is not None
         and isinstance(x._keras_history[0], InputLayer)
     )
-
-
-def _map_inputs(struct: Any, fn: Callable[[KerasTensor], Any]) -> Any:
-    if isinstance(struct, KerasTensor):
-        return fn(struct)
-    if isinstance(struct, dict):
-        return {k: _map_inputs(v, fn) for k, v in struct.items()}
-    return type(struct)(_map_inputs(v, fn) for v in struct)
 
 
 def _compile_like(model: Model, clone: Model) -> None:

@@ -1,7 +1,9 @@
 """Functional models: a graph of layer calls on symbolic inputs (keras/src/models/functional.py).
 
-`Model(inputs, outputs)` walks back from the outputs through the recorded
-`Node`s to order the layer calls; `call` replays them on real tensors.
+`Model(inputs, outputs)` walks back once from the outputs through the recorded
+`Node`s (`map_graph`, as keras/src/ops/function.py does): that walk gives the
+order the layer calls run in and Keras's order of the layers. `call` replays
+the calls on real tensors.
 """
 
 from __future__ import annotations
@@ -9,9 +11,15 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from scratchnn.layers.input_layer import InputLayer, KerasTensor, Node, _flat_keras_tensors, adjust_input_rank
+from scratchnn.layers.input_layer import InputLayer
+from scratchnn.layers.input_spec import InputSpec, adjust_input_rank
 from scratchnn.layers.layer import Layer
 from scratchnn.models.model import Model
+from scratchnn.ops.symbolic import KerasTensor, Node, any_symbolic, keras_tensors
+from scratchnn.ops.tensor import Tensor
+from scratchnn.saving.registry import register_builtins
+from scratchnn.saving.serialization import deserialize_layer, serialize_layer
+from scratchnn.utils import tree
 
 
 def _node_of(t: KerasTensor) -> Node:
@@ -21,13 +29,7 @@ def _node_of(t: KerasTensor) -> Node:
 
 def _replace(structure: Any, values: dict[int, Any]) -> Any:
     """Swaps each KerasTensor in a nested structure for its computed value."""
-    if isinstance(structure, KerasTensor):
-        return values[id(structure)]
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_replace(v, values) for v in structure)
-    if isinstance(structure, dict):
-        return {k: _replace(v, values) for k, v in structure.items()}
-    return structure
+    return tree.map_structure(lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, structure)
 
 
 class Functional(Model):
@@ -50,44 +52,30 @@ class Functional(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
-        self._flat_inputs = _flat_keras_tensors(inputs)
-        self._flat_outputs = _flat_keras_tensors(outputs)
+        self._flat_inputs = keras_tensors(inputs)
+        self._flat_outputs = keras_tensors(outputs)
         for t in self._flat_inputs + self._flat_outputs:
             if t._keras_history is None:
                 raise ValueError(f"{t} was not produced by keras.Input or a layer call.")
-        self._nodes = self._order_nodes()
-        self._tracked_layers.extend(_keras_layer_order(self._flat_inputs, self._flat_outputs, self._nodes))
+        self._nodes, layers = map_graph(self._flat_inputs, self._flat_outputs)
+        self._tracked_layers.extend(layers)
         self._layer_output_shapes = {
             id(n.layer): n.outputs.shape if isinstance(n.outputs, KerasTensor) else None for n in self._nodes
         }
         self.output_names = [t._keras_history[0].name for t in self._flat_outputs]
         self.input_names = [t._keras_history[0].name for t in self._flat_inputs]
+        # `Layer.__call__` checks every call's inputs against these (layers/input_spec.py), allowing
+        # a last size-1 axis more or less, which `_bind_inputs` then adds or drops (as Keras does).
+        specs = [
+            InputSpec(shape=t.shape, allow_last_axis_squeeze=True, name=name)
+            for t, name in zip(self._flat_inputs, self.input_names)
+        ]
+        self.input_spec = specs[0] if isinstance(inputs, KerasTensor) else specs
+        self._replay_plan = _replay_plan(self._nodes)
         self.built = True
 
-    def _order_nodes(self) -> list[Node]:
-        """The nodes between inputs and outputs, each after the nodes it depends on."""
-        order: list[Node] = []
-        done: set[int] = set()
-        stack: list[tuple[Node, bool]] = [(_node_of(t), False) for t in reversed(self._flat_outputs)]
-        inputs = {id(t) for t in self._flat_inputs}
-        while stack:
-            node, expanded = stack.pop()
-            if id(node) in done:
-                continue
-            if expanded:
-                done.add(id(node))
-                order.append(node)
-                continue
-            stack.append((node, True))
-            for t in node.input_tensors:
-                parent = _node_of(t)
-                if id(parent) not in done:
-                    if isinstance(parent.layer, InputLayer) and id(t) not in inputs:
-                        raise ValueError(
-                            f"Graph disconnected: cannot obtain a value for {t}: it is not one of the model's inputs."
-                        )
-                    stack.append((parent, False))
-        return order
+    def _obj_type(self) -> str:
+        return "Functional"
 
     @property
     def inputs(self) -> list[KerasTensor]:
@@ -122,43 +110,44 @@ class Functional(Model):
         return list(self._tracked_layers)
 
     def _bind_inputs(self, inputs: Any) -> dict[int, Any]:
+        """Maps each input KerasTensor to its value, with a last size-1 axis added or dropped where
+        the model's input shape asks (keras/src/models/functional.py `_adjust_input_rank`).
+
+        The shapes were checked by `Layer.__call__` against `input_spec`.
+        """
+        flat_inputs = self._flat_inputs
+        if type(inputs) is Tensor and len(flat_inputs) == 1:
+            kt = flat_inputs[0]
+            if inputs.data.ndim != len(kt.shape):
+                inputs = adjust_input_rank(inputs, kt.shape)
+            return {id(kt): inputs}
         if isinstance(inputs, dict):
             missing = [n for n in self.input_names if n not in inputs]
             if missing:
                 raise ValueError(f"Missing inputs {missing}. The model's inputs are {self.input_names}.")
             flat = [inputs[n] for n in self.input_names]
-        elif isinstance(inputs, (list, tuple)):
-            flat = list(inputs)
         else:
-            flat = [inputs]
-        if len(flat) != len(self._flat_inputs):
+            flat = tree.flatten(inputs)
+        if len(flat) != len(flat_inputs):
             raise ValueError(
-                f"Model {self.name!r} expects {len(self._flat_inputs)} input(s) ({self.input_names}), "
+                f"Model {self.name!r} expects {len(flat_inputs)} input(s) ({self.input_names}), "
                 f"but it received {len(flat)} input tensors."
             )
         values = {}
-        for kt, value in zip(self._flat_inputs, flat):
+        for kt, value in zip(flat_inputs, flat):
             if len(value.shape) != len(kt.shape):
                 value = adjust_input_rank(value, kt.shape)
-            if len(value.shape) != len(kt.shape) or any(
-                e is not None and e != g for e, g in zip(kt.shape[1:], value.shape[1:])
-            ):
-                raise ValueError(
-                    f'Input {kt.name!r} of model "{self.name}" is incompatible: expected shape={kt.shape}, '
-                    f"found shape={tuple(value.shape)}"
-                )
             values[id(kt)] = value
         return values
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         values = self._bind_inputs(inputs)
-        for node in self._nodes:
-            if isinstance(node.layer, InputLayer):
-                continue
-            args = _replace(node.call_args, values)
-            kwargs = _replace(node.call_kwargs, values)
-            out = node.layer(*args, training=training, **kwargs)
-            for kt, value in zip(node.output_tensors, _flat_values(out)):
+        for layer, input_id, args, kwargs, output_tensors in self._replay_plan:
+            if input_id is not None:  # the usual node: one KerasTensor argument, no symbolic kwargs
+                out = layer(values[input_id], training=training, **kwargs)
+            else:
+                out = layer(*_replace(args, values), training=training, **_replace(kwargs, values))
+            for kt, value in zip(output_tensors, tree.flatten(out)):
                 values[id(kt)] = value
         outputs = _replace(self._outputs_struct, values)
         # Keras returns the tensor itself for `outputs=[y]` (functional.py `unpack_singleton`).
@@ -182,7 +171,7 @@ class Functional(Model):
         outputs in the structure of the model's outputs. `clone_model` uses it
         (keras/src/ops/function.py `_run_through_graph`).
         """
-        values = {id(kt): value for kt, value in zip(self._flat_inputs, _flat_keras_tensors(inputs))}
+        values = {id(kt): value for kt, value in zip(self._flat_inputs, keras_tensors(inputs))}
         replaced: dict[int, Any] = {}
         for node in self._replay_order():
             if id(node.layer) not in replaced:
@@ -191,7 +180,7 @@ class Functional(Model):
             args = _replace(node.call_args, values)
             kwargs = _replace(node.call_kwargs, values)
             out = call_fn(layer, *args, **kwargs) if call_fn is not None else layer(*args, **kwargs)
-            for kt, value in zip(node.output_tensors, _flat_values(out)):
+            for kt, value in zip(node.output_tensors, tree.flatten(out)):
                 values[id(kt)] = value
         return _replace(self._outputs_struct, values)
 
@@ -242,8 +231,6 @@ class Functional(Model):
         "dtype", "keras_history": [layer_name, node_index, tensor_index]}}`;
         node indices count only the nodes inside this model, as Keras does.
         """
-        from scratchnn.saving.serialization import serialize_layer
-
         index = self._own_node_indices()
         own = {id(n) for n in self._nodes}
 
@@ -251,15 +238,14 @@ class Functional(Model):
             layer, node_index, tensor_index = t._keras_history
             return [layer.name, index[id(layer._inbound_nodes[node_index])], tensor_index]
 
-        def encode(x: Any) -> Any:
+        def encode_leaf(x: Any) -> Any:
             if isinstance(x, KerasTensor):
                 config = {"shape": list(x.shape), "dtype": x.dtype, "keras_history": history(x)}
                 return {"class_name": "__keras_tensor__", "config": config}
-            if isinstance(x, (list, tuple)):
-                return [encode(v) for v in x]
-            if isinstance(x, dict):
-                return {k: encode(v) for k, v in x.items()}
             return x
+
+        def encode(x: Any) -> Any:
+            return tree.map_structure_as_lists(encode_leaf, x)
 
         layer_configs = []
         for layer in self.layers:
@@ -279,11 +265,7 @@ class Functional(Model):
             return [name, node_index + isinstance(t._keras_history[0], Functional), tensor_index]
 
         def tensors(struct: Any) -> Any:
-            if isinstance(struct, KerasTensor):
-                return endpoint(struct)
-            if isinstance(struct, dict):
-                return {k: tensors(v) for k, v in struct.items()}
-            return [tensors(v) for v in struct]
+            return tree.map_structure_as_lists(endpoint, struct)
 
         return {
             "name": self.name,
@@ -301,8 +283,6 @@ class Functional(Model):
             ValueError: for a malformed config, an unknown layer name, or a graph
                 with loops or disconnected nodes.
         """
-        from scratchnn.saving.serialization import deserialize_layer
-
         if not isinstance(config.get("layers"), list):
             raise ValueError(
                 f"A functional model config needs a 'layers' list. Received keys: {sorted(config)}"
@@ -328,16 +308,15 @@ class Functional(Model):
                 raise _NotReady
             return layer._inbound_nodes[node_index].output_tensors[tensor_index]
 
-        def decode(x: Any) -> Any:
+        def decode_leaf(x: Any) -> Any:
             if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
                 return lookup(*x["config"]["keras_history"])
             if isinstance(x, dict) and x.get("class_name") == "__tuple__":
                 return tuple(decode(v) for v in x["config"]["value"])
-            if isinstance(x, dict):
-                return {k: decode(v) for k, v in x.items()}
-            if isinstance(x, list):
-                return [decode(v) for v in x]
             return x
+
+        def decode(x: Any) -> Any:
+            return tree.map_structure(decode_leaf, x, is_leaf=_is_tagged)
 
         def decode_legacy(node: list[Any]) -> tuple[list[Any], dict[str, Any]]:
             # Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...]
@@ -372,11 +351,9 @@ class Functional(Model):
                 )
 
         def tensors(spec: Any) -> Any:
-            if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
-                return lookup(*spec, from_one=True)
-            if isinstance(spec, dict):
-                return {k: tensors(v) for k, v in spec.items()}
-            return [tensors(v) for v in spec]
+            return tree.map_structure_as_lists(
+                lambda s: lookup(*s, from_one=True), spec, is_leaf=_is_endpoint
+            )
 
         inputs = tensors(config["input_layers"])
         outputs = tensors(config["output_layers"])
@@ -393,17 +370,34 @@ class _NotReady(Exception):
     """A node's input tensors do not exist yet (their layer's call comes later)."""
 
 
-def _keras_layer_order(
-    inputs: list[KerasTensor], outputs: list[KerasTensor], nodes: list[Node]
-) -> list[Layer]:
-    """Orders layers as Keras's `map_graph` does (keras/src/ops/function.py).
+def _is_tagged(x: Any) -> bool:
+    """A config dict standing for a symbolic tensor or a tuple (decoded as one leaf)."""
+    return isinstance(x, dict) and x.get("class_name") in ("__keras_tensor__", "__tuple__")
 
-    A depth-first walk from the outputs numbers each layer when first seen;
-    a node's depth is its distance from the outputs; layers come in
-    decreasing depth, ties broken by that number. The order fixes the
-    `layers/<name>` containers in weight files, so it must match Keras's.
+
+def _is_endpoint(spec: Any) -> bool:
+    """An `input_layers`/`output_layers` entry `[layer_name, node_index, tensor_index]`."""
+    return isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str)
+
+
+def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> tuple[list[Node], list[Layer]]:
+    """The nodes between `inputs` and `outputs` and the layers, in one walk (keras/src/ops/function.py).
+
+    A depth-first walk from the outputs, each node's inputs in order, down to
+    the model's inputs. It gives:
+
+    - the nodes in post-order, each after the nodes it depends on: the order
+      `call` runs them in;
+    - Keras's order of the layers (`map_graph`'s `operations`): a layer is
+      numbered when first seen; a node's depth is its distance from the outputs;
+      layers come in decreasing depth, ties broken by that number. The order
+      fixes the `layers/<name>` containers in weight files, so it must match Keras's.
+
+    Raises:
+        ValueError: when a tensor the outputs need comes from a `keras.Input`
+            that is not one of `inputs` ("Graph disconnected"), or an input is
+            not a `keras.Input` tensor.
     """
-    in_graph = {id(n) for n in nodes}
     input_ids = {id(t) for t in inputs}
     first_seen: dict[int, int] = {}
     post_order: list[Node] = []
@@ -422,13 +416,23 @@ def _keras_layer_order(
             continue
         is_input = isinstance(node.layer, InputLayer) and not node.input_tensors
         if not is_input and id(tensor) in input_ids:
-            finished.add(id(node))
-            continue
+            raise ValueError(
+                f"The inputs of a functional model must come from keras.Input. Received: {tensor}, an "
+                f"output of layer {node.layer.name!r}; start the model at that layer's inputs instead."
+            )
         layers_by_id[id(node.layer)] = node.layer
         first_seen.setdefault(id(node.layer), len(first_seen))
         stack.append((tensor, True))
         if not is_input:
-            stack.extend((t, False) for t in reversed(node.input_tensors))
+            for t in reversed(node.input_tensors):
+                if isinstance(_node_of(t).layer, InputLayer) and id(t) not in input_ids:
+                    raise ValueError(
+                        f"Graph disconnected: cannot obtain a value for {t}: it is not one of the model's inputs."
+                    )
+                stack.append((t, False))
+    # Depths, from the outputs (depth 0) back: a node is one deeper than the deepest node that
+    # uses it, and a shared layer takes the largest depth of its nodes (Keras's rule).
+    in_graph = {id(n) for n in post_order}
     node_depth: dict[int, int] = {}
     layer_depth: dict[int, int] = {}
     for node in reversed(post_order):
@@ -446,12 +450,29 @@ def _keras_layer_order(
             layer_depth[id(layer)] = 0
             first_seen[id(layer)] = -1
     order = sorted(layer_depth, key=lambda k: (-layer_depth[k], first_seen[k]))
-    return [layers_by_id[k] for k in order]
+    return post_order, [layers_by_id[k] for k in order]
 
 
-def _flat_values(out: Any) -> list[Any]:
-    if isinstance(out, (list, tuple)):
-        return [v for o in out for v in _flat_values(o)]
-    if isinstance(out, dict):
-        return [v for o in out.values() for v in _flat_values(o)]
-    return [out]
+def _replay_plan(nodes: list[Node]) -> list[tuple[Any, Any, Any, Any, list[KerasTensor]]]:
+    """`(layer, input_id, args, kwargs, output_tensors)` per layer node, for `Functional.call`.
+
+    A node called on one KerasTensor with no symbolic keyword argument (almost
+    all of them) gets `input_id`, so a step looks its input up directly instead
+    of rebuilding the argument structures; otherwise `input_id` is None and the
+    recorded `args`/`kwargs` are rebuilt with the values.
+    """
+    plan = []
+    for node in nodes:
+        if isinstance(node.layer, InputLayer):
+            continue
+        args, kwargs = node.call_args, node.call_kwargs
+        if len(args) == 1 and isinstance(args[0], KerasTensor) and not any_symbolic(kwargs):
+            plan.append((node.layer, id(args[0]), None, kwargs, node.output_tensors))
+        else:
+            plan.append((node.layer, None, args, kwargs, node.output_tensors))
+    return plan
+
+
+# Configs name the functional class by its private Keras module (keras/src/models/functional.py
+# is not exported), as Keras 3 writes them.
+register_builtins("keras.src.models.functional", [Functional])

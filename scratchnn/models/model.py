@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import inspect
 import json
+import warnings
 from typing import Any
 
+from scratchnn import optimizers
 from scratchnn.layers.layer import Layer
-from scratchnn.saving.serialization import deserialize_layer
+from scratchnn.ops.symbolic import KerasTensor
+from scratchnn.saving import h5_weights, pickling, saving_api
+from scratchnn.saving.registry import register_builtins
+from scratchnn.saving.serialization import (
+    deserialize_compile_value,
+    deserialize_layer,
+    serialize_compile_value,
+)
 from scratchnn.saving.serialization_lib import serialize_keras_object
 from scratchnn.trainers.trainer import Trainer
+from scratchnn.utils.summary import print_summary
 
 
 class Model(Trainer, Layer):
@@ -30,7 +40,7 @@ class Model(Trainer, Layer):
         # Keras's dispatch (keras/src/models/model.py): `Model(inputs, outputs)` is a Functional,
         # and so is a subclass constructed functional-style, `CustomModel(inputs, outputs)`, which
         # keeps its own methods (train_step, ...) over Functional's. The import is lazy because
-        # functional.py subclasses Model.
+        # functional.py subclasses Model: the one import cycle left, models/model.py <-> models/functional.py.
         from scratchnn.models.functional import Functional
 
         if issubclass(cls, Functional):
@@ -89,6 +99,9 @@ class Model(Trainer, Layer):
     def _expected_input_shape(self) -> Any:
         return None
 
+    def _obj_type(self) -> str:
+        return "Model"
+
     # -- summary ---------------------------------------------------------------------
     def _summary_layers(self) -> list[Layer]:
         return self.layers
@@ -128,8 +141,6 @@ class Model(Trainer, Layer):
                     f"Model.summary: `{option}` is not implemented in scratchnn (the table sizes its columns "
                     f"to fit and lists every layer); leave it unset. Received: {option}={value!r}"
                 )
-        from scratchnn.utils.summary import print_summary
-
         print_summary(self, print_fn=print_fn, show_trainable=show_trainable)
 
     def get_config(self) -> dict[str, Any]:
@@ -140,9 +151,6 @@ class Model(Trainer, Layer):
         """The arguments of `compile()` in JSON-safe form (Keras's `compile_config`), or None."""
         if not getattr(self, "compiled", False):
             return None
-        from scratchnn import optimizers
-        from scratchnn.saving.serialization import serialize_compile_value
-
         args = self._compile_config
         return {
             "optimizer": optimizers.serialize(self.optimizer),
@@ -159,12 +167,6 @@ class Model(Trainer, Layer):
         self, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
     ) -> None:
         """Compiles the model from `get_compile_config()` output (also Keras's and Keras 2's)."""
-        import inspect
-        import warnings
-
-        from scratchnn import optimizers
-        from scratchnn.saving.serialization import deserialize_compile_value
-
         opt = config.get("optimizer") or "rmsprop"
         if isinstance(opt, dict):
             cls = optimizers.ALL_OBJECTS_DICT.get(str(opt.get("class_name", "")).lower())
@@ -194,9 +196,7 @@ class Model(Trainer, Layer):
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickles the model as its `.keras` archive built in memory (`scratchnn.saving.pickling`)."""
-        from scratchnn.saving.pickling import reduce_model
-
-        return reduce_model(self)
+        return pickling.reduce_model(self)
 
     def save(self, filepath: str, overwrite: bool = True, zipped: bool | None = None, **kwargs: Any) -> None:
         """Saves the model (see `scratchnn.saving.save_model` for the formats).
@@ -205,15 +205,11 @@ class Model(Trainer, Layer):
         legacy HDF5 model; `model.save("m", save_format="tf")` a directory with
         the same members as the zip.
         """
-        from scratchnn.saving.saving_api import save_model
-
-        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath: str, overwrite: bool = True, **kwargs: Any) -> None:
         """Writes the weights (and optimizer state) to `*.weights.h5` (or Keras 2 style `*.h5`)."""
-        from scratchnn.saving.h5_weights import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite)
+        h5_weights.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str, skip_mismatch: bool = False, **kwargs: Any) -> None:
         """Loads weights from a `.weights.h5`, legacy `.h5` or `.keras` file.
@@ -221,9 +217,7 @@ class Model(Trainer, Layer):
         A subclassed model that has not been called yet is not built; call it on
         a batch (or `build(input_shape)`) first.
         """
-        from scratchnn.saving.h5_weights import load_weights
-
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        h5_weights.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def export(
         self,
@@ -238,7 +232,8 @@ class Model(Trainer, Layer):
         Example: `model.export("model.onnx", format="onnx")`, then run it with
         `onnxruntime.InferenceSession("model.onnx")`. See `scratchnn.export.export_model`.
         """
-        # Imported here: scratchnn.export imports the layers and this module (a cycle at import time).
+        # Imported here: the exporters (scratchnn/export) sit above the models and import this
+        # module; Keras's Model.export imports its exporter lazily too (an allowed upward import).
         from scratchnn.export import export_model
 
         export_model(
@@ -270,7 +265,8 @@ class Model(Trainer, Layer):
         Raises:
             TypeError: when the constructor refuses the config, naming the class and the fix.
         """
-        from scratchnn.models.functional import Functional  # Keras's own Model <-> Functional cycle
+        # Lazy for the models/model.py <-> models/functional.py cycle (functional.py subclasses Model).
+        from scratchnn.models.functional import Functional
 
         functional_keys = ("name", "layers", "input_layers", "output_layers")
         if all(key in config for key in functional_keys) and _functional_like(cls):
@@ -300,8 +296,6 @@ def _functional_init_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) ->
         inputs = kwargs["inputs"]
     else:
         return False
-    from scratchnn.layers.input_layer import KerasTensor
-
     flat = (
         inputs
         if isinstance(inputs, (list, tuple))
@@ -359,3 +353,8 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
             f"The JSON does not describe a model (no 'class_name'). Received: {json_string[:200]!r}"
         )
     return deserialize_layer(config, custom_objects)
+
+
+# Configs name Model by "keras" (its Keras 3 export), and `keras.models.Model` reads the same.
+register_builtins("keras", [Model])
+register_builtins("keras.models", [Model])

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.layers.input_layer import InputLayer, KerasTensor, adjust_input_rank
+from scratchnn.layers.input_layer import InputLayer
+from scratchnn.layers.input_spec import InputSpec, adjust_input_rank
 from scratchnn.layers.layer import Layer
 from scratchnn.models.model import Model
+from scratchnn.ops.symbolic import KerasTensor, shape_of
+from scratchnn.saving.registry import register_builtins
+from scratchnn.saving.serialization import deserialize_layer, serialize_layer
 
 
 class Sequential(Model):
@@ -31,6 +35,7 @@ class Sequential(Model):
     ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         self._input_layer: InputLayer | None = None
+        self._input_rank: int | None = None
         self._layer_output_shapes: dict[int, Any] = {}
         # The symbolic graph of the built model (Keras 3 keeps a Functional for it): the input
         # tensor, then each layer's output, and the layers they came from.
@@ -56,7 +61,7 @@ class Sequential(Model):
         if isinstance(layer, InputLayer):
             if self._tracked_layers or self._input_layer is not None:
                 raise ValueError("An Input can only be the first entry of a Sequential model.")
-            self._input_layer = layer
+            self._set_input_layer(layer)
             return
         if any(existing.name == layer.name for existing in self._tracked_layers):
             raise ValueError(
@@ -64,11 +69,18 @@ class Sequential(Model):
                 f"already the name of a layer in this model."
             )
         if not self._tracked_layers and self._input_layer is None and layer._batch_input_shape is not None:
-            self._input_layer = InputLayer(batch_shape=layer._batch_input_shape)
+            self._set_input_layer(InputLayer(batch_shape=layer._batch_input_shape))
         self._tracked_layers.append(layer)
         self.built = False
         if rebuild:
             self._rebuild()
+
+    def _set_input_layer(self, layer: InputLayer) -> None:
+        """Fixes the model's input: `Layer.__call__` then checks every call against its shape,
+        allowing a last size-1 axis more or less, which `call` adds or drops (as Keras does)."""
+        self._input_layer = layer
+        self._input_rank = len(layer.batch_shape)
+        self.input_spec = InputSpec(shape=layer.batch_shape, allow_last_axis_squeeze=True)
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Removes and returns the last layer."""
@@ -110,7 +122,7 @@ class Sequential(Model):
         self._graph_tensors = tensors
         self._graph_layers = list(self._tracked_layers)
         for layer, out in zip(self._tracked_layers, tensors[1:]):
-            self._layer_output_shapes[id(layer)] = _shapes(out)
+            self._layer_output_shapes[id(layer)] = shape_of(out)
         self.built = True
 
     def _graph_prefix(self, shape: tuple[Any, ...]) -> tuple[list[Any], int]:
@@ -133,13 +145,16 @@ class Sequential(Model):
             kept += 1
         return old[: kept + 1], kept
 
+    def _obj_type(self) -> str:
+        return "Sequential"
+
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
             self.build(input_shape)
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         x = inputs
-        if self._input_layer is not None and getattr(x, "ndim", None) != len(self._input_layer.batch_shape):
+        if self._input_rank is not None and getattr(x, "ndim", None) != self._input_rank:
             x = adjust_input_rank(x, self._input_layer.batch_shape)  # Keras adds/drops a last size-1 axis
         for layer in self._tracked_layers:
             x = layer(x, training=training)
@@ -191,11 +206,9 @@ class Sequential(Model):
     @property
     def output_shape(self) -> Any:
         """The last layer's output shape once built."""
-        return _shapes(self._graph_end(-1, "output shape"))
+        return shape_of(self._graph_end(-1, "output shape"))
 
     def get_config(self) -> dict[str, Any]:
-        from scratchnn.saving.serialization import serialize_layer
-
         layers = [serialize_layer(layer) for layer in self._tracked_layers]
         if self._input_layer is not None:
             layers.insert(0, serialize_layer(self._input_layer))
@@ -206,8 +219,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Sequential:
-        from scratchnn.saving.serialization import deserialize_layer
-
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config.get("layers", []):
             model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
@@ -218,6 +229,6 @@ class Sequential(Model):
         return model
 
 
-def _shapes(x: Any) -> Any:
-    """The shape of a KerasTensor, or the shapes of a list of them."""
-    return x.shape if isinstance(x, KerasTensor) else [_shapes(v) for v in x]
+# Configs name Sequential by "keras" (its Keras 3 export), and `keras.models.Sequential` reads the same.
+register_builtins("keras", [Sequential])
+register_builtins("keras.models", [Sequential])

@@ -20,37 +20,22 @@ from scratchnn.backend import xp
 from scratchnn.ops.manipulation import broadcast_to
 from scratchnn.ops.shape import concatenate, getitem, reshape, stack
 from scratchnn.ops.tensor import Tensor, convert
+from scratchnn.utils import tree
 
 # -- structures ---------------------------------------------------------------
 
 
-def _flatten(tree: Any) -> tuple[list[Any], Any]:
-    """The leaves of a nested list/tuple/dict and a description to rebuild it (`_unflatten`)."""
-    if isinstance(tree, (list, tuple)):
-        parts = [_flatten(t) for t in tree]
-        leaves = [leaf for p in parts for leaf in p[0]]
-        return leaves, (type(tree), [p[1] for p in parts])
-    if isinstance(tree, dict):
-        keys = sorted(tree)
-        parts = [_flatten(tree[k]) for k in keys]
-        return [leaf for p in parts for leaf in p[0]], (dict, keys, [p[1] for p in parts])
-    return [tree], None
+def _flatten(structure: Any) -> tuple[list[Any], Any]:
+    """The leaves of a nested list/tuple/dict and the structure to rebuild it with (`_unflatten`).
+
+    Dicts are walked in sorted key order (Keras's rule), so a loop body that returns its
+    carry as a dict built in another order still pairs each leaf with its own.
+    """
+    return tree.flatten(structure, sort_keys=True), structure
 
 
-def _unflatten(spec: Any, leaves: Sequence[Any]) -> Any:
-    it = iter(leaves)
-    return _build(spec, it)
-
-
-def _build(spec: Any, it: Any) -> Any:
-    if spec is None:
-        return next(it)
-    if spec[0] is dict:
-        _, keys, subs = spec
-        return {k: _build(s, it) for k, s in zip(keys, subs)}
-    kind, subs = spec
-    items = [_build(s, it) for s in subs]
-    return kind(items) if kind in (list, tuple) else kind(*items)
+def _unflatten(structure: Any, leaves: Sequence[Any]) -> Any:
+    return tree.pack_sequence_as(structure, leaves, sort_keys=True)
 
 
 def _leading_length(leaves: Sequence[Any], name: str) -> int:

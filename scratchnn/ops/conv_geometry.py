@@ -8,7 +8,7 @@ padded input, so building them copies nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 from scratchnn.backend import xp
 
@@ -44,6 +44,10 @@ def normalize_padding(padding: Any) -> str:
     return p
 
 
+@overload
+def output_length(size: int, k: int, stride: int, padding: str, dilation: int = 1) -> int: ...
+@overload
+def output_length(size: None, k: int, stride: int, padding: str, dilation: int = 1) -> None: ...
 def output_length(size: int | None, k: int, stride: int, padding: str, dilation: int = 1) -> int | None:
     """Output length of one spatial axis (None stays None)."""
     if size is None:

@@ -40,6 +40,7 @@ from scratchnn.ops.conv_geometry import (
     offset_slice,
     window_view,
 )
+from scratchnn.ops.shape import reshape
 from scratchnn.ops.tensor import Tensor, convert, record
 
 # Bytes of the cols matrix per chunk of images (as in ops/convolution.py).
@@ -221,8 +222,6 @@ def conv_transpose1d(
     Returns:
         (N, out_len, F).
     """
-    from scratchnn.ops.shape import reshape  # ops.shape imports ops.math, which is heavier
-
     x, w = convert(x), convert(kernel)
     (s,) = normalize_tuple(strides, 1, "strides")
     (d,) = normalize_tuple(dilation_rate, 1, "dilation_rate")

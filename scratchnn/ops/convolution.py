@@ -40,6 +40,7 @@ from scratchnn.ops.conv_geometry import (
     spatial_pads,
     window_view,
 )
+from scratchnn.ops.shape import reshape
 from scratchnn.ops.tensor import Tensor, convert, record
 from scratchnn.ops.winograd import conv2d_winograd
 
@@ -324,8 +325,6 @@ def conv1d(
     Returns:
         (N, out_len, O).
     """
-    from scratchnn.ops.shape import reshape
-
     x, w = convert(x), convert(kernel)
     (s,) = normalize_tuple(strides, 1, "strides")
     (d,) = normalize_tuple(dilation_rate, 1, "dilation_rate")
@@ -350,8 +349,6 @@ def depthwise_conv2d(
     Kernel (kh, kw, C, dm) is a grouped convolution with groups=C and kernel
     (kh, kw, 1, C*dm): output channel c*dm + m comes from input channel c, as in Keras.
     """
-    from scratchnn.ops.shape import reshape
-
     w = convert(kernel)
     kh, kw, c, dm = w.shape
     return conv2d(x, reshape(w, (kh, kw, 1, c * dm)), bias, strides, padding, dilation_rate, groups=c)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from scratchnn import backend
 from scratchnn.backend import parallel, xp
+from scratchnn.ops.math import multiply
 from scratchnn.ops.tensor import Tensor, convert, record
 
 _SQRT_PI = _math.sqrt(_math.pi)
@@ -172,8 +173,6 @@ swish = silu
 
 def hard_silu(x: Any) -> Tensor:
     """x * hard_sigmoid(x); composed of differentiable ops."""
-    from scratchnn.ops.math import multiply
-
     t = convert(x)
     return multiply(t, hard_sigmoid(t))
 

@@ -20,6 +20,7 @@ from scratchnn.ops.conv_geometry import (
     pad_spatial,
     spatial_pads,
 )
+from scratchnn.ops.shape import reshape
 from scratchnn.ops.tensor import Tensor, convert, record
 
 # Bytes of one pooled-output chunk in the max backward (see `_pool`).
@@ -134,8 +135,6 @@ def avg_pool2d(x: Any, pool_size: Any = 2, strides: Any = None, padding: str = "
 
 
 def _pool_any(inputs: Any, pool_size: Any, strides: Any, padding: str, mode: str) -> Tensor:
-    from scratchnn.ops.shape import reshape
-
     x = convert(inputs)
     if x.ndim == 4:
         return _pool(x, pool_size, strides, padding, mode)

@@ -10,7 +10,8 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
-from scratchnn.ops.tensor import Tensor, convert, record
+from scratchnn.ops.math import _pair
+from scratchnn.ops.tensor import Tensor, convert, record, unbroadcast
 
 
 def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
@@ -98,9 +99,6 @@ def stack(xs: Sequence[Any], axis: int = 0) -> Tensor:
 
 def where(condition: Any, x1: Any, x2: Any) -> Tensor:
     """Picks x1 where `condition` holds, else x2. d/dx1 = g*cond, d/dx2 = g*(1-cond)."""
-    from scratchnn.ops.math import _pair
-    from scratchnn.ops.tensor import unbroadcast
-
     cond = condition.data if isinstance(condition, Tensor) else backend.asarray(condition)
     cond = cond.astype(bool, copy=False)
     a, b = _pair(x1, x2)

@@ -193,7 +193,7 @@ def conv2d_winograd(xd: Any, wd: Any, bd: Any, pads, relu: bool, x: Tensor, w: T
     keep_v = grad_enabled() and w.requires_grad
     # V of every tile, kept for dU in the backward pass: 4 values per output pixel and
     # channel, where an im2col matrix would hold 9.
-    v_all = xp.empty((16, n * per_image, c), dtype=dtype) if keep_v else None
+    v_all: Any = xp.empty((16, n * per_image, c), dtype=dtype) if keep_v else None
     out = xp.empty((n, oh, ow, o), dtype=dtype)
     chunks = image_chunks(n, 16 * per_image * (c + o) * out.itemsize, CHUNK_BYTES)
     # Output pixel (2i + a, 2j + b) is entry (i, j) of output plane (a, b).
@@ -249,7 +249,7 @@ def conv2d_winograd(xd: Any, wd: Any, bd: Any, pads, relu: bool, x: Tensor, w: T
                 if need_b:
                     gm.reshape(-1, o).sum(axis=0, out=db_parts[k])
             else:  # dY copied into output planes, zero where the last tile row/column is cropped
-                keep = out[i0:i1] > 0 if relu else None
+                keep: Any = out[i0:i1] > 0 if relu else None
                 gq = xp.zeros((2, 2, m_, th, tw, o), dtype=dtype)
                 for a, b_, rows, cols in out_planes:
                     dst = gq[a, b_, :, : -(-(oh - a) // 2), : -(-(ow - b_) // 2)]

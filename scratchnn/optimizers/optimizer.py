@@ -3,9 +3,11 @@
 Subclasses only create their slots in `build` and write `update_step`; everything
 shared by all optimizers (the iteration counter, the learning rate or schedule,
 gradient clipping, decoupled weight decay, loss-scale unscaling, gradient
-accumulation, the moving average of the weights, constraints) lives here, in the
-order Keras 3 applies it (`keras/src/optimizers/base_optimizer.py` and the JAX
-`_backend_apply_gradients`).
+accumulation, the moving average of the weights, constraints) runs from `apply`
+here, in the order Keras 3 applies it (`keras/src/optimizers/base_optimizer.py`
+and the JAX `_backend_apply_gradients`). Two mixins hold parts of it: creating the
+variables (optimizer_variables.py) and the optional parts of an update, weight
+decay, accumulation and EMA (update_options.py).
 
 Variables are `scratchnn.ops.tensor.Variable`s and every update is in place on
 `var.data`, so layers keep seeing the same array objects.
@@ -13,24 +15,24 @@ Variables are `scratchnn.ops.tensor.Variable`s and every update is in place on
 
 from __future__ import annotations
 
-import functools
-import inspect
-import operator
 import re
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from scratchnn import backend
-from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor, Variable, gradient
 from scratchnn.optimizers import schedules as _schedules
 from scratchnn.optimizers._checks import check_base_arguments, is_number
 from scratchnn.optimizers.gradients import clip_gradients, pair_gradients
+from scratchnn.optimizers.optimizer_variables import OptimizerVariables
+from scratchnn.optimizers.option_defaults import constructor_defaults, overrides_any
+from scratchnn.optimizers.update_options import UpdateOptions
+from scratchnn.saving.keras_saveable import KerasSaveable
 from scratchnn.utils import naming
 
 
-class Optimizer:
+class Optimizer(OptimizerVariables, UpdateOptions, KerasSaveable):
     """Abstract optimizer base class (Keras 3's `keras.optimizers.Optimizer`).
 
     A subclass overrides `build(variables)` (call `super().build` first, then
@@ -203,85 +205,6 @@ class Optimizer:
         return self._variables[:]
 
     # -- slots --------------------------------------------------------------------
-    def _track_variable(self, variable: Variable) -> None:
-        self._variables.append(variable)
-
-    def add_variable(
-        self,
-        shape: Sequence[int],
-        initializer: Any = "zeros",
-        dtype: Any = None,
-        aggregation: str = "none",
-        name: str | None = None,
-    ) -> Variable:
-        """Creates and tracks one non-trainable optimizer Variable.
-
-        Args:
-            shape: the variable's shape.
-            initializer: "zeros", "ones", a number, or a callable `(shape, dtype) -> array`.
-            dtype: dtype name; defaults to floatx().
-            aggregation: kept for Keras compatibility.
-            name: the short name; the path is "<optimizer name>/<name>".
-        """
-        dtype = backend.standardize_dtype(dtype)
-        shape = tuple(shape)
-        if callable(initializer):
-            value = initializer(shape, dtype=dtype)
-        else:
-            fill = {"zeros": 0, "ones": 1}.get(initializer, initializer)
-            if not is_number(fill):
-                raise ValueError(
-                    f"Optimizer {self.name!r}: unknown initializer for variable {name!r}. Expected "
-                    f"'zeros', 'ones', a number or a callable. Received: initializer={initializer!r}"
-                )
-            value = xp.full(shape, fill, dtype=dtype)
-        name = name or "variable"
-        var = Variable(value, dtype=dtype, trainable=False, name=name, path=f"{self.name}/{name}")
-        var.aggregation = aggregation
-        self._track_variable(var)
-        return var
-
-    def add_variable_from_reference(
-        self, reference_variable: Any, name: str | None = None, initializer: Any = "zeros"
-    ) -> Variable:
-        """Creates a slot shaped and typed like a model variable.
-
-        Its name is "<reference path with / replaced by _>_<name>", e.g.
-        "dense_kernel_momentum", as in Keras.
-        """
-        ref_path = getattr(reference_variable, "path", None) or str(reference_variable.name)
-        slot_name = f"{ref_path.replace('/', '_').replace(':', '_')}_{name or 'var'}"
-        return self.add_variable(
-            reference_variable.shape,
-            initializer=initializer,
-            dtype=reference_variable.data.dtype,
-            name=slot_name,
-        )
-
-    def add_optimizer_variables(
-        self, trainable_variables: Sequence[Any], name: str | Sequence[str], initializer: Any = "zeros"
-    ) -> Any:
-        """Creates one slot per model variable for each name, interleaved per variable.
-
-        With `name=["momentum", "velocity"]` the order is v0_momentum,
-        v0_velocity, v1_momentum, ..., the order Keras saves (Adam's layout).
-
-        Returns:
-            A list of slots for a single name, else a tuple of lists, one per name.
-        """
-        names = [name] if isinstance(name, str) else list(name)
-        inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
-        if len(inits) != len(names):
-            raise ValueError(
-                "The number of names must match the number of initializers. "
-                f"Received: name={name!r}, initializer={initializer!r}"
-            )
-        out: tuple[list[Variable], ...] = tuple([] for _ in names)
-        for variable in trainable_variables:
-            for slots, slot_name, init in zip(out, names, inits, strict=True):
-                slots.append(self.add_variable_from_reference(variable, slot_name, init))
-        return out[0] if isinstance(name, str) else out
-
     def build(self, variables: Sequence[Any]) -> None:
         """Records the model variables and creates the shared slots.
 
@@ -330,12 +253,12 @@ class Optimizer:
         The options are read from the signature of this class's `__init__`, so an option
         added later (to the base class or a subclass) is covered without editing a list.
         """
-        read, defaults = _constructor_defaults(type(self))
+        read, defaults = constructor_defaults(type(self), _NOT_OPTIONS)
         return read(self) == defaults  # one C-level attrgetter call: this runs every step
 
     def _update_path_overridden(self, owner: type) -> bool:
         """Whether a subclass of `owner` replaces a method that `_minimize`'s shortcut skips."""
-        return _overrides_update_path(type(self), owner)
+        return overrides_any(type(self), owner, _UPDATE_PATH)
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> Variable:
         """Applies a list of (gradient, variable) pairs; returns `iterations`."""
@@ -413,77 +336,6 @@ class Optimizer:
         for g, v in zip(grads, variables, strict=True):
             update(g, v, learning_rate)
 
-    def _accumulate_and_maybe_update(self, gs: list[Any], vs: list[Any]) -> None:
-        # As Keras's JAX backend: the update (clip, decay, step) runs only on
-        # every `steps`-th call, with the mean of the accumulated gradients.
-        steps = self.gradient_accumulation_steps
-        accs = [self._accumulated_gradients[self._get_variable_index(v)] for v in vs]
-        if (int(self._iterations.data) + 1) % steps == 0:
-            mean = [(g + a.data) / steps for g, a in zip(gs, accs, strict=True)]
-            for a in accs:
-                a.data[...] = 0
-            self._clip_weight_decay_update(mean, vs)
-        else:
-            for g, a in zip(gs, accs, strict=True):
-                a.data += g
-
-    # -- weight decay -------------------------------------------------------------
-    def exclude_from_weight_decay(
-        self, var_list: Sequence[Any] | None = None, var_names: Sequence[str] | None = None
-    ) -> None:
-        """Excludes variables, or variables whose name contains one of `var_names`, from weight decay.
-
-        Raises:
-            ValueError: if the optimizer is already built.
-        """
-        if self.built:
-            raise ValueError(
-                f"Optimizer {self.name!r}: `exclude_from_weight_decay()` can only be configured before "
-                "the optimizer is built."
-            )
-        self._exclude_ids = {id(v) for v in var_list or ()}
-        self._exclude_pattern = re.compile("|".join(sorted(set(var_names)))) if var_names else None
-
-    def _use_weight_decay(self, variable: Any) -> bool:
-        if id(variable) in self._exclude_ids:
-            return False
-        pattern = self._exclude_pattern
-        return pattern is None or pattern.search(getattr(variable, "name", "")) is None
-
-    def _apply_weight_decay(self, variables: list[Any], lr: float) -> None:
-        wd = self.weight_decay
-        for v in variables:
-            if self._use_weight_decay(v):
-                # (var * wd) * lr with both scalars in the variable's dtype, as Keras.
-                v.data -= v.data * wd * lr
-
-    # -- moving average (EMA) -----------------------------------------------------
-    def _update_model_variables_moving_average(self) -> None:
-        step = int(self.iterations.data)
-        for var, avg in zip(self._trainable_variables, self._model_variables_moving_average, strict=True):
-            # The first step copies the weights (momentum 0), as in Keras.
-            m = xp.asarray(self.ema_momentum if step != 0 else 0.0, dtype=avg.data.dtype)
-            avg.data *= m
-            avg.data += (1 - m) * var.data
-        freq = self.ema_overwrite_frequency
-        if freq and (step + 1) % freq == 0:
-            self._overwrite_model_variables_with_average_value(self._trainable_variables)
-
-    def _overwrite_model_variables_with_average_value(self, trainable_variables: Sequence[Any]) -> None:
-        averages = self._model_variables_moving_average
-        if len(trainable_variables) != len(averages):
-            raise ValueError(
-                f"Optimizer {self.name!r}: expected {len(averages)} model variables to overwrite with "
-                f"their moving average. Received: len(trainable_variables)={len(trainable_variables)}"
-            )
-        for var, avg in zip(trainable_variables, averages, strict=True):
-            var.data[...] = avg.data
-
-    def finalize_variable_values(self, var_list: Sequence[Any]) -> None:
-        """At the end of training, replaces the weights by their moving average when `use_ema`."""
-        if self.use_ema:
-            self._overwrite_model_variables_with_average_value(var_list)
-
     def scale_loss(self, loss: Any) -> Any:
         """Multiplies the loss by `loss_scale_factor` when it is set."""
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
@@ -552,6 +404,9 @@ class Optimizer:
             config["learning_rate"] = _schedules.deserialize(config["learning_rate"], custom_objects)
         return cls(**config)
 
+    def _obj_type(self) -> str:
+        return "Optimizer"
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
 
@@ -566,43 +421,4 @@ _UPDATE_PATH = (
     "_clip_weight_decay_update",
     "scale_loss",
 )
-_NOT_OPTIONS = {"self", "learning_rate", "name", "kwargs"}
-
-
-@functools.cache
-def _constructor_defaults(cls: type) -> tuple[Any, tuple[Any, ...]]:
-    """(a getter of the options' current values as a tuple, their defaults as a tuple) for the
-    options of `cls.__init__`, without self, learning_rate, name and **kwargs."""
-    params = inspect.signature(cls.__init__).parameters.values()
-    names = [
-        p.name
-        for p in params
-        if p.name not in _NOT_OPTIONS and p.kind is not p.VAR_KEYWORD and p.default is not p.empty
-    ]
-    defaults = tuple(inspect.signature(cls.__init__).parameters[n].default for n in names)
-
-    def read(optimizer: Any) -> tuple[Any, ...]:
-        return tuple(getattr(optimizer, n, d) for n, d in zip(names, defaults))
-
-    if names and all(n.isidentifier() for n in names):
-        getter = operator.attrgetter(*names)
-        plain_read = (lambda o: (getter(o),)) if len(names) == 1 else getter
-        return _tolerant(plain_read, read), defaults
-    return read, defaults
-
-
-def _tolerant(fast: Any, slow: Any) -> Any:
-    """`fast(o)`, or `slow(o)` when an option attribute is missing (a subclass that skipped it)."""
-
-    def read(optimizer: Any) -> tuple[Any, ...]:
-        try:
-            return fast(optimizer)
-        except AttributeError:
-            return slow(optimizer)
-
-    return read
-
-
-@functools.cache
-def _overrides_update_path(cls: type, owner: type) -> bool:
-    return any(getattr(cls, name) is not getattr(owner, name) for name in _UPDATE_PATH)
+_NOT_OPTIONS = frozenset({"self", "learning_rate", "name", "kwargs"})

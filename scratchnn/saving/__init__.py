@@ -1,4 +1,11 @@
-"""`keras.saving`: the registry of custom objects, the serialization library, and model files."""
+"""`keras.saving`: the registry of custom objects, the serialization library, and model files.
+
+The registry and the serialization library sit low in the package (the activations,
+losses, layers, ... register their built-ins there), and importing any of this package's
+modules runs this file first. So `load_model` and `save_model`, which live with the file
+formats above the layers and models (saving_api.py), are looked up on first use
+(`__getattr__`, PEP 562) instead of being imported here.
+"""
 
 from scratchnn.saving.registry import CustomObjectScope as CustomObjectScope
 from scratchnn.saving.registry import custom_object_scope as custom_object_scope
@@ -20,7 +27,19 @@ __all__ = [
     "serialize_keras_object",
 ]
 
-from scratchnn.saving.saving_api import load_model as load_model  # noqa: E402
-from scratchnn.saving.saving_api import save_model as save_model  # noqa: E402
-
 __all__ += ["load_model", "save_model"]
+
+
+def __getattr__(name: str):
+    if name in ("load_model", "save_model"):
+        # Lazy: saving/saving_api.py (the file formats) sits above this package's low half.
+        from scratchnn.saving import saving_api
+
+        value = getattr(saving_api, name)
+        globals()[name] = value  # later look-ups are plain attribute reads
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "load_model", "save_model"})

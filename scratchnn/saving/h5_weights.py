@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from typing import Any
 
 from scratchnn import backend
+from scratchnn.layers.input_layer import InputLayer
 from scratchnn.saving import config_checks, h5_reader, keras_file, weights_tree
+from scratchnn.saving.registry import CustomObjectScope
+from scratchnn.saving.serialization import deserialize_layer, serialize_model
 from scratchnn.utils import file_utils
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -108,8 +112,6 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
 
 
 def _is_zip(filepath: str) -> bool:
-    import zipfile
-
     return zipfile.is_zipfile(filepath)
 
 
@@ -127,8 +129,6 @@ def _attr_list(group: Any, name: str) -> list[str]:
 
 
 def _model_layers(model: Any) -> list[Any]:
-    from scratchnn.layers.input_layer import InputLayer
-
     return [layer for layer in model.layers if not isinstance(layer, InputLayer)]
 
 
@@ -184,8 +184,6 @@ def save_legacy_h5(model: Any, filepath: str, include_optimizer: bool = True) ->
     """Writes a legacy `.h5` model: `model_config`, `training_config` and `model_weights/`."""
     import h5py
 
-    from scratchnn.saving.serialization import serialize_model
-
     config = serialize_model(model, include_compile=False)
 
     def write(tmp: str) -> None:
@@ -226,9 +224,6 @@ def load_legacy_model(
     filepath: str, custom_objects: dict[str, Any] | None = None, compile: bool = True
 ) -> Any:
     """Rebuilds a model from a legacy `.h5` file (Keras 2, or Keras 3's `save_format="h5"`)."""
-    from scratchnn.saving.registry import CustomObjectScope
-    from scratchnn.saving.serialization import deserialize_layer
-
     with _open(filepath) as f:
         raw = f.attrs.get("model_config")
         if raw is None:

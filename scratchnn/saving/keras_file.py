@@ -33,6 +33,8 @@ from typing import Any
 
 from scratchnn.saving import config_checks, weights_tree
 from scratchnn.saving.keras_archive import CONFIG_NAME, METADATA_NAME, WEIGHTS_NAME, KerasArchive
+from scratchnn.saving.registry import CustomObjectScope
+from scratchnn.saving.serialization import deserialize_model, serialize_model
 from scratchnn.utils import file_utils
 
 KERAS_VERSION = "3.3.3"  # the oldest Keras 3 that must load our files; written to metadata.json
@@ -65,8 +67,6 @@ def _zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
 
 def _members(model: Any, include_optimizer: bool) -> list[tuple[str, bytes]]:
     """The three members of a `.keras` file, in Keras's order (metadata, config, weights)."""
-    from scratchnn.saving.serialization import serialize_model
-
     config = json.dumps(serialize_model(model, include_compile=include_optimizer)).encode()
     weights = _weights_bytes(model, include_optimizer)
     return [(METADATA_NAME, _metadata()), (CONFIG_NAME, config), (WEIGHTS_NAME, weights)]
@@ -130,9 +130,6 @@ def _check_members(archive: KerasArchive, filepath: str) -> None:
 
 def deserialize(config: dict[str, Any], filepath: str, custom_objects: Any, compile: bool) -> Any:
     """Builds the model a checked config describes; a RecursionError becomes a ValueError naming the file."""
-    from scratchnn.saving.registry import CustomObjectScope
-    from scratchnn.saving.serialization import deserialize_model
-
     try:
         with CustomObjectScope(custom_objects or {}):
             return deserialize_model(config, custom_objects, compile=compile)

@@ -41,6 +41,7 @@ from scratchnn.saving.registry import (
     get_registered_name,
     get_registered_object,
 )
+from scratchnn.utils import tree
 
 PLAIN_TYPES = (str, int, float, bool)
 
@@ -429,10 +430,4 @@ def _build_from_config(instance: Any, build_config: dict[str, Any]) -> None:
 
 def to_tuple_shape(shape: Any) -> Any:
     """JSON shapes (lists) back to tuples, keeping lists/dicts of shapes as containers."""
-    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
-        return tuple(shape)
-    if isinstance(shape, (list, tuple)):
-        return [to_tuple_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: to_tuple_shape(v) for k, v in shape.items()}
-    return shape
+    return tree.map_shape_structure(tuple, shape)

@@ -1,7 +1,8 @@
 """The `<path>/vars/<i>` weights tree of Keras 3 files: which objects, in which order, and loading it.
 
 Paths follow Keras's walk (keras/src/saving/saving_lib.py `_walk_saveable`,
-see KERAS_NOTES section 1): the model's own `vars`; for Sequential and
+see KERAS_NOTES section 1), which asks each object its `_obj_type()`
+(saving/keras_saveable.py) instead of knowing the model classes: the model's own `vars`; for Sequential and
 functional models the `layers` list first, each item named by the snake_case
 of its class with a counter (`layers/dense`, `layers/dense_1`, never the
 layer's own name); then public attributes in sorted order (a subclassed
@@ -22,34 +23,27 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.saving import h5_reader
+from scratchnn.saving.keras_saveable import KerasSaveable
 from scratchnn.utils import naming
 
 
 # -- the walk over objects with state -------------------------------------------------------
 def _is_saveable(obj: Any) -> bool:
-    # Function-level imports: layers and optimizers sit below saving, but the
-    # models that import saving at their top sit above it (see the architecture review, change 2).
-    from scratchnn.layers.layer import Layer
-    from scratchnn.optimizers.optimizer import Optimizer
-
-    return isinstance(obj, (Layer, Optimizer))
+    # Layers, models and optimizers derive from KerasSaveable; metrics and losses are not saved here.
+    return isinstance(obj, KerasSaveable)
 
 
 def _children(obj: Any) -> list[tuple[str, Any]]:
-    """Child attributes in Keras's visiting order (`_walk_saveable`)."""
-    from scratchnn.layers.layer import Layer
-    from scratchnn.models.functional import Functional
-    from scratchnn.models.model import Model
-    from scratchnn.models.sequential import Sequential
-
-    if not isinstance(obj, Layer):
+    """Child attributes in Keras's visiting order (`_walk_saveable`), by the object's `_obj_type()`."""
+    obj_type = obj._obj_type()
+    if obj_type == "Optimizer":
         return []  # an optimizer's slots are its own variables
     out: list[tuple[str, Any]] = []
-    if isinstance(obj, (Sequential, Functional)):
-        out.append(("layers", obj.layers))
+    if obj_type in ("Sequential", "Functional"):
+        out.append(("layers", obj.layers))  # Keras visits a model's own layer list first
     attrs = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
-    if isinstance(obj, Model) and not isinstance(obj, (Sequential, Functional)):
-        attrs["layers"] = obj.layers
+    if obj_type == "Model":
+        attrs["layers"] = obj.layers  # a subclassed model: its layers list joins the attributes
     for key in sorted(attrs):
         value = attrs[key]
         if _is_saveable(value) or (isinstance(value, (list, tuple, dict)) and _has_saveable(value)):
@@ -64,9 +58,7 @@ def _has_saveable(container: Any) -> bool:
 
 def own_variables(obj: Any) -> list[Any]:
     """The variables an object saves itself: trainable then non-trainable (or an optimizer's list)."""
-    from scratchnn.optimizers.optimizer import Optimizer
-
-    if isinstance(obj, Optimizer):
+    if obj._obj_type() == "Optimizer":
         return obj.variables
     own = obj._own_variables
     return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
@@ -163,8 +155,6 @@ def read_weights(
             the model, or a dataset is not plain numeric data of this file.
             The model is then unchanged.
     """
-    from scratchnn.optimizers.optimizer import Optimizer
-
     legacy = "layers" not in h5file and "_layer_checkpoint_dependencies" in h5file
 
     def file_path(path: str) -> str:
@@ -178,7 +168,7 @@ def read_weights(
     for path, obj in saveables:
         key = f"{file_path(path)}/vars" if path else "vars"
         group = h5_reader.get_group(h5file, key, filepath)
-        if isinstance(obj, Optimizer):
+        if obj._obj_type() == "Optimizer":
             optimizers.append((obj, group, key))
             continue
         variables = own_variables(obj)

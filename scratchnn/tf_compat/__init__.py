@@ -75,6 +75,8 @@ def resolve(name: str) -> Any:
         # A scratchnn submodule not imported yet (`from scratchnn import layers` asks here first):
         # import it as the import system would, before reaching for the TensorFlow names.
         return importlib.import_module(f"scratchnn.{name}")
+    # tf_compat/top_level.py imports this package's modules (and through them this file):
+    # the cycle tf_compat/__init__.py <-> tf_compat/top_level.py, closed on first use.
     from scratchnn.tf_compat import top_level
 
     if name in top_level.__all__:
@@ -84,7 +86,7 @@ def resolve(name: str) -> Any:
 
 def names() -> list[str]:
     """Every `tf.<name>` scratchnn provides (for `dir(scratchnn)`)."""
-    from scratchnn.tf_compat import top_level
+    from scratchnn.tf_compat import top_level  # the same cycle as in `resolve`
 
     present = {n for n, module in NAMESPACES.items() if importlib.util.find_spec(module) is not None}
     return sorted({*present, *top_level.__all__})

@@ -14,35 +14,32 @@ from typing import Any
 import numpy as np
 
 from scratchnn import backend
-from scratchnn.backend import xp
+from scratchnn.backend import random, xp
 from scratchnn.ops.tensor import Tensor
-
-
-def map_structure(fn: Callable[[Any], Any], data: Any) -> Any:
-    """Applies `fn` to every array in a nested list/tuple/dict, keeping the structure."""
-    if data is None:
-        return None
-    if isinstance(data, dict):
-        return {k: map_structure(fn, v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)) and not _is_array_like_list(data):
-        return type(data)(map_structure(fn, v) for v in data)
-    return fn(data)
-
-
-def flatten(data: Any) -> list[Any]:
-    """The arrays of a nested structure, in order."""
-    if data is None:
-        return []
-    if isinstance(data, dict):
-        return [a for v in data.values() for a in flatten(v)]
-    if isinstance(data, (list, tuple)) and not _is_array_like_list(data):
-        return [a for v in data for a in flatten(v)]
-    return [data]
+from scratchnn.utils import tree
 
 
 def _is_array_like_list(data: Any) -> bool:
     # A list of numbers (or of lists of numbers) is one array, not a structure of arrays.
-    return bool(data) and isinstance(data[0], (int, float, np.integer, np.floating, list))
+    return (
+        isinstance(data, (list, tuple))
+        and bool(data)
+        and isinstance(data[0], (int, float, np.integer, np.floating, list))
+    )
+
+
+def map_structure(fn: Callable[[Any], Any], data: Any) -> Any:
+    """Applies `fn` to every array in a nested list/tuple/dict, keeping the structure (None stays None)."""
+    if data is None:
+        return None
+    return tree.map_structure(fn, data, is_leaf=_is_array_like_list)
+
+
+def flatten(data: Any) -> list[Any]:
+    """The arrays of a nested structure, in order (none for None)."""
+    if data is None:
+        return []
+    return tree.flatten(data, is_leaf=_is_array_like_list)
 
 
 def to_backend(x: Any, float_dtype: str, name: str, cast_ints: bool, check_finite: bool = True) -> Any:
@@ -109,9 +106,12 @@ def num_samples(*structures: Any) -> int:
 
 def take(data: Any, index: Any) -> Any:
     """Gathers rows `index` (an int array or a slice) of every array in the structure."""
+    # tree.map_structure directly (not this module's wrapper): this runs for every batch.
+    if data is None:
+        return None
     if isinstance(index, slice):
-        return map_structure(lambda a: a[index], data)
-    return map_structure(lambda a: xp.take(a, index, axis=0), data)
+        return tree.map_structure(lambda a: a[index], data, is_leaf=_is_array_like_list)
+    return tree.map_structure(lambda a: xp.take(a, index, axis=0), data, is_leaf=_is_array_like_list)
 
 
 def split_validation(
@@ -136,8 +136,6 @@ def batch_indices(n: int, batch_size: int, shuffle: bool, steps: int | None = No
     The permutation comes from scratchnn's global generator, so a seed fixes the order.
     """
     if shuffle:
-        from scratchnn.backend import random
-
         order = backend.asarray(random.generator().permutation(n))
         chunks = (order[i : i + batch_size] for i in range(0, n, batch_size))
     else:
@@ -315,18 +313,18 @@ def unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:
 
 def batch_len(x: Any) -> int:
     """Samples in one batch: the first axis of the first array in the structure."""
-    return int(flatten(x)[0].shape[0])
+    return int(tree.flatten(x, is_leaf=_is_array_like_list)[0].shape[0])
+
+
+def _to_numpy(value: Any) -> Any:
+    return backend.to_numpy(value.data if isinstance(value, Tensor) else value)
 
 
 def to_numpy_structure(out: Any) -> Any:
-    """Tensors/backend arrays (alone, or in a dict or list) -> NumPy arrays in the same structure."""
-    if isinstance(out, Tensor):
+    """Tensors/backend arrays (alone, or in a dict, list or tuple) -> NumPy arrays (tuples become lists)."""
+    if isinstance(out, Tensor):  # one output: no walk (this runs for every predicted batch)
         return backend.to_numpy(out.data)
-    if isinstance(out, dict):
-        return {k: to_numpy_structure(v) for k, v in out.items()}
-    if isinstance(out, (list, tuple)):
-        return [to_numpy_structure(v) for v in out]
-    return backend.to_numpy(out)
+    return tree.map_structure_as_lists(_to_numpy, out)
 
 
 def concat_batches(outputs: list[Any]) -> Any:

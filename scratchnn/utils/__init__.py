@@ -1,33 +1,57 @@
-"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files,
-PyDataset, plot_model."""
+"""`keras.utils`: one-hot encoding, seeding, the progress bar, object registration, image files, PyDataset,
+plot_model.
+
+The helpers under scratchnn/utils sit at the bottom of the package (they import the
+backend at most), and nearly every package imports one of them, which runs this file
+first. So this file imports only those helpers; the names `keras.utils` re-exports from
+higher packages (the registry, the serialization library, PyDataset and the batch
+packing of the trainers, the one-hot encoding on Tensors) are looked up on first use
+(`__getattr__`, PEP 562) from the table below. Otherwise importing `scratchnn.utils.naming`
+from the layers would load the trainers and the data pipeline above them.
+"""
+
+import importlib as _importlib
 
 from scratchnn.backend.random import set_seed as _set_seed
-from scratchnn.saving.registry import CustomObjectScope as CustomObjectScope
-from scratchnn.saving.registry import custom_object_scope as custom_object_scope
-from scratchnn.saving.registry import get_custom_objects as get_custom_objects
-from scratchnn.saving.registry import get_registered_name as get_registered_name
-from scratchnn.saving.registry import get_registered_object as get_registered_object
-from scratchnn.saving.registry import register_keras_serializable as register_keras_serializable
-from scratchnn.saving.serialization_lib import deserialize_keras_object as deserialize_keras_object
-from scratchnn.saving.serialization_lib import serialize_keras_object as serialize_keras_object
-from scratchnn.trainers.data_adapters.data_adapter_utils import (
-    pack_x_y_sample_weight as pack_x_y_sample_weight,
-)
-from scratchnn.trainers.data_adapters.data_adapter_utils import (
-    unpack_x_y_sample_weight as unpack_x_y_sample_weight,
-)
-from scratchnn.trainers.data_adapters.py_dataset_adapter import PyDataset as PyDataset
-from scratchnn.trainers.data_adapters.py_dataset_adapter import Sequence as Sequence
 from scratchnn.utils.image_utils import array_to_img as array_to_img
 from scratchnn.utils.image_utils import img_to_array as img_to_array
 from scratchnn.utils.image_utils import load_img as load_img
 from scratchnn.utils.image_utils import save_img as save_img
 from scratchnn.utils.model_visualization import model_to_dot as model_to_dot
 from scratchnn.utils.model_visualization import plot_model as plot_model
-from scratchnn.utils.numerical import normalize as normalize
-from scratchnn.utils.numerical import to_categorical as to_categorical
 from scratchnn.utils.progbar import Progbar as Progbar
 from scratchnn.utils.sequence_utils import pad_sequences as pad_sequences
+
+# name -> the module that defines it (imported on first use of the name).
+_LAZY = {
+    "CustomObjectScope": "scratchnn.saving.registry",
+    "custom_object_scope": "scratchnn.saving.registry",
+    "get_custom_objects": "scratchnn.saving.registry",
+    "get_registered_name": "scratchnn.saving.registry",
+    "get_registered_object": "scratchnn.saving.registry",
+    "register_keras_serializable": "scratchnn.saving.registry",
+    "deserialize_keras_object": "scratchnn.saving.serialization_lib",
+    "serialize_keras_object": "scratchnn.saving.serialization_lib",
+    "pack_x_y_sample_weight": "scratchnn.trainers.data_adapters.data_adapter_utils",
+    "unpack_x_y_sample_weight": "scratchnn.trainers.data_adapters.data_adapter_utils",
+    "PyDataset": "scratchnn.trainers.data_adapters.py_dataset_adapter",
+    "Sequence": "scratchnn.trainers.data_adapters.py_dataset_adapter",
+    "normalize": "scratchnn.utils.numerical",
+    "to_categorical": "scratchnn.utils.numerical",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def set_random_seed(seed: int) -> None:

@@ -8,6 +8,7 @@ optimizer has been built.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -170,8 +171,6 @@ def print_summary(
     narrowed to the terminal width minus 4 and with wrapping cells, as Keras
     prints it (keras/src/utils/summary_utils.py, laid out by rich).
     """
-    import shutil
-
     emit = print_fn or print
     nodes = _graph_nodes(model)
     rows = []

@@ -10,6 +10,9 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from scratchnn import losses, optimizers
+from scratchnn.saving.serialization import deserialize_layer, serialize_layer
+
 # Prefixes a parameter may carry; `model__units` goes to the build function as `units`.
 ROUTING_PREFIXES = ("model", "fit", "predict", "compile", "optimizer", "loss", "callbacks", "score")
 
@@ -64,8 +67,6 @@ def make_optimizer(optimizer: Any, params: dict[str, Any]) -> Any:
     Raises:
         TypeError: if `optimizer` is none of these.
     """
-    from scratchnn import optimizers
-
     if isinstance(optimizer, type) and issubclass(optimizer, optimizers.Optimizer):
         return optimizer(**params)
     if isinstance(optimizer, str):
@@ -86,8 +87,6 @@ def make_loss(loss: Any, params: dict[str, Any]) -> Any:
     string with params becomes the matching Loss class ("categorical_crossentropy"
     -> CategoricalCrossentropy(**params)).
     """
-    from scratchnn import losses
-
     if isinstance(loss, type) and issubclass(loss, losses.Loss):
         return loss(**params)
     if not params:
@@ -134,8 +133,6 @@ def make_callbacks(callbacks: Any, params: dict[str, Any]) -> list[Any]:
 
 def is_categorical_crossentropy(loss: Any) -> bool:
     """Whether `loss` (name, function, class or instance) is categorical cross-entropy (one-hot targets)."""
-    from scratchnn import losses
-
     if loss in ("categorical_crossentropy", "CategoricalCrossentropy"):
         return True
     if loss is losses.categorical_crossentropy or loss is losses.CategoricalCrossentropy:
@@ -153,9 +150,6 @@ def clone_compiled_model(model: Any) -> Any:
     the architecture comes from the config (new random weights), the optimizer
     from its config (no slot state).
     """
-    from scratchnn import optimizers
-    from scratchnn.saving.serialization import deserialize_layer, serialize_layer
-
     clone = deserialize_layer(serialize_layer(model))
     if getattr(model, "compiled", False):
         config = dict(getattr(model, "_compile_config", {}) or {})

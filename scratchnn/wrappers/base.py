@@ -17,8 +17,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from scratchnn.models import Model
+from scratchnn.utils import set_random_seed
 from scratchnn.wrappers._utils import (
     ROUTING_PREFIXES,
+    clone_compiled_model,
     has_param,
     make_callbacks,
     make_loss,
@@ -156,8 +159,6 @@ class BaseWrapper(BaseEstimator):
         """Seeds scratchnn (weights, shuffling, dropout) from `random_state`."""
         if self.random_state is None:
             return
-        from scratchnn.utils import set_random_seed
-
         state = self.random_state
         seed = state if isinstance(state, (int, np.integer)) else check_random_state(state).randint(2**31 - 1)
         set_random_seed(int(seed))
@@ -187,9 +188,6 @@ class BaseWrapper(BaseEstimator):
         return None
 
     def _build_keras_model(self, X: Any) -> Any:
-        from scratchnn.models import Model
-        from scratchnn.wrappers._utils import clone_compiled_model
-
         build = self.model if self.model is not None else getattr(self, "_keras_build_fn", None)
         if build is None:
             raise ValueError(

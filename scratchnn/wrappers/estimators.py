@@ -9,6 +9,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from scratchnn.utils import to_categorical
 from scratchnn.wrappers._utils import is_categorical_crossentropy
 from scratchnn.wrappers.base import BaseWrapper
 
@@ -128,8 +129,6 @@ class KerasClassifier(ClassifierMixin, BaseWrapper):
     def _encode_target(self, y: Any) -> Any:
         index = np.searchsorted(self.classes_, y)
         if is_categorical_crossentropy(self.model_.loss):
-            from scratchnn.utils import to_categorical
-
             return to_categorical(index, self.n_classes_).astype("float32")
         if self._output_units_ == 1:
             return index.astype("float32")[:, None]

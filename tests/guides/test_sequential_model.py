@@ -197,8 +197,6 @@ def _three_conv_model(middle_name=None):
     )
 
 
-
-
 def test_feature_extraction_all_layers():
     initial_model = _three_conv_model()
     feature_extractor = keras.Model(

@@ -187,5 +187,3 @@ def test_conv2d_rejects_incompatible_input():
         layer(np.zeros((1, 5, 5, 4), dtype="float32"))
     with pytest.raises(ValueError, match="4-D input"):
         layers.Conv2D(2, 3)(np.zeros((5, 5, 3), dtype="float32"))
-
-

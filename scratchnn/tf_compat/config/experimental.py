@@ -34,7 +34,9 @@ def get_memory_growth(device: Any) -> bool:
 
 def list_physical_devices(device_type: str | None = None) -> list:
     """The older name of `tf.config.list_physical_devices`."""
-    from scratchnn.tf_compat import config  # the parent package imports this module first
+    # The cycle tf_compat/config/__init__.py <-> tf_compat/config/experimental.py: the parent
+    # package imports this module first.
+    from scratchnn.tf_compat import config
 
     return config.list_physical_devices(device_type)
 
