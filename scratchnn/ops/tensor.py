@@ -70,6 +70,7 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        backend.check_array(data, "Tensor")  # numpy_strict refuses an op output made by NumPy directly
         self.data = data
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor, ...] = ()
@@ -350,6 +351,8 @@ def gradient(
         output_gradient = xp.ones_like(target.data)
     elif isinstance(output_gradient, Tensor):
         output_gradient = output_gradient.data
+    else:
+        output_gradient = backend.asarray(output_gradient)  # a host array or list seeds the pass too
     grads: dict[int, Any] = {id(target): output_gradient}
     wanted = {id(s) for s in sources}
     for node in reversed(_topological_order(target)):
