@@ -14,6 +14,7 @@ that runs the heavy ops' chunks on several threads (`scratchnn.backend.parallel`
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -31,8 +32,9 @@ _state: dict[str, Any] = {
     "module": _np,
     "floatx": "float32",
     "epsilon": 1e-7,
-    "check_array": None,  # the backend's own check that an array is one of its arrays, if it has one
 }
+# Called with the new array module on every set_backend (see `on_backend_change`).
+_backend_listeners: list[Callable[[ModuleType], None]] = []
 
 
 class _Namespace:
@@ -77,18 +79,20 @@ def set_backend(name: str) -> None:
     module = importlib.import_module(_BACKENDS[name])
     _state["module"] = module
     _state["name"] = name
-    _state["check_array"] = getattr(module, "check_array", None)
     xp.__dict__.clear()
+    for listener in _backend_listeners:
+        listener(module)
 
 
-def check_array(x: Any, where: str) -> None:
-    """Raises TypeError if `x` is a host array where the active backend needs its own array.
+def on_backend_change(listener: Callable[[ModuleType], None]) -> None:
+    """Calls `listener(module)` with the active array module now and after every `set_backend`.
 
-    A no-op on NumPy. `where` names the use (e.g. "Tensor") for the message.
+    For code above the backend that adapts to it once per switch rather than once per call:
+    ops.tensor installs numpy_strict's `check_array` in `Tensor.__init__` this way, so the
+    NumPy backend's Tensors pay nothing for the check.
     """
-    check = _state["check_array"]
-    if check is not None:
-        check(x, where)
+    _backend_listeners.append(listener)
+    listener(_state["module"])
 
 
 def backend_module() -> ModuleType:

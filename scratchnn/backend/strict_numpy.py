@@ -152,8 +152,9 @@ for _name in ("dot", "take", "put", "repeat", "searchsorted", "choose", "compres
 def check_array(value: Any, where: str) -> None:
     """Raises TypeError when `value` is a plain NumPy array that is not 0-d (`where` names the use).
 
-    `backend.check_array` calls it, e.g. for every new Tensor: an op whose output NumPy made
-    directly fails here even when nothing combines it with a backend array afterwards.
+    ops.tensor installs it in `Tensor.__init__` while this backend is active
+    (`backend.on_backend_change`): an op whose output NumPy made directly fails here even
+    when nothing combines it with a backend array afterwards.
     """
     if type(value) is _np.ndarray and value.ndim:
         _, at = _caller(skip=("scratchnn.backend", "scratchnn.ops.tensor"))

@@ -70,7 +70,6 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        backend.check_array(data, "Tensor")  # numpy_strict refuses an op output made by NumPy directly
         self.data = data
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor, ...] = ()
@@ -136,6 +135,31 @@ class Tensor:
         return id(self)
 
     # Operators are attached by scratchnn.ops.operators (avoids an import cycle).
+
+
+_unchecked_init = Tensor.__init__
+
+
+def _install_array_check(module: Any) -> None:
+    """Gives Tensor.__init__ the backend's `check_array` when it has one (numpy_strict), else none.
+
+    numpy_strict refuses a Tensor whose data NumPy made directly, even when nothing combines it
+    with a backend array afterwards. Swapping __init__ once per `set_backend`, rather than testing
+    for a check in every Tensor creation, keeps the NumPy backend's op path exactly as it was.
+    """
+    check = getattr(module, "check_array", None)
+    if check is None:
+        Tensor.__init__ = _unchecked_init
+        return
+
+    def checked_init(self: Tensor, data: Any, requires_grad: bool = False) -> None:
+        check(data, "Tensor")
+        _unchecked_init(self, data, requires_grad)
+
+    Tensor.__init__ = checked_init
+
+
+backend.on_backend_change(_install_array_check)
 
 
 class Variable(Tensor):

@@ -8,6 +8,8 @@ import pytest
 from scratchnn import backend, ops
 from scratchnn.backend import xp
 from scratchnn.backend.strict_numpy import StrictArray
+from scratchnn.ops import tensor as tensor_module
+from scratchnn.ops.tensor import Tensor
 
 # Ops written as a layer file would write them. Compiled as a scratchnn module (below), since the
 # strict backend holds only scratchnn's own code to the seam.
@@ -151,9 +153,13 @@ def test_set_backend_switches_xp_and_back():
     try:
         backend.set_backend("numpy_strict")
         assert type(xp.zeros(2)) is StrictArray and "numpy_strict" in repr(xp)
+        with pytest.raises(TypeError, match="Tensor received a plain NumPy array"):
+            ops.Tensor(np.zeros(2))
         backend.set_backend("numpy")
         assert type(xp.zeros(2)) is np.ndarray
-        backend.check_array(np.zeros(2), "Tensor")  # a no-op on NumPy
+        # On NumPy, Tensor creation runs no check at all: the op path is what it was.
+        assert Tensor.__init__ is tensor_module._unchecked_init
+        assert type(ops.Tensor(np.zeros(2)).data) is np.ndarray
     finally:
         backend.set_backend(previous)
     with pytest.raises(ValueError, match=r"Expected one of \['numpy', 'numpy_strict'\]. Received: name='cupy'"):
