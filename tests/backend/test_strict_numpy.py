@@ -162,5 +162,7 @@ def test_set_backend_switches_xp_and_back():
         assert type(ops.Tensor(np.zeros(2)).data) is np.ndarray
     finally:
         backend.set_backend(previous)
-    with pytest.raises(ValueError, match=r"Expected one of \['numpy', 'numpy_strict'\]. Received: name='cupy'"):
+    with pytest.raises(
+        ValueError, match=r"Expected one of \['numpy', 'numpy_strict'\]. Received: name='cupy'"
+    ):
         backend.set_backend("cupy")
