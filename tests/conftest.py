@@ -26,6 +26,10 @@ def pytest_configure(config):
     backend.set_backend(BACKEND)
 
 
+def pytest_report_header(config):
+    return f"scratchnn backend: {BACKEND}"  # says which namespace a CI log's run used
+
+
 def pytest_collection_modifyitems(config, items):
     if BACKEND == "numpy":
         return
