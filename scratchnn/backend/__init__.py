@@ -14,6 +14,7 @@ that runs the heavy ops' chunks on several threads (`scratchnn.backend.parallel`
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -23,8 +24,17 @@ from scratchnn.backend.host_memory import keep_freed_memory
 from scratchnn.backend.parallel import num_threads as num_threads
 from scratchnn.backend.parallel import set_num_threads as set_num_threads
 
-_BACKENDS = {"numpy": "numpy"}
-_state: dict[str, Any] = {"name": "numpy", "module": _np, "floatx": "float32", "epsilon": 1e-7}
+# "numpy_strict" (backend/strict_numpy.py) is NumPy whose arrays refuse plain NumPy arrays: the tests
+# run under it to prove that every array goes through `xp` (SCRATCHNN_BACKEND=numpy_strict in tests/).
+_BACKENDS = {"numpy": "numpy", "numpy_strict": "scratchnn.backend.strict_numpy"}
+_state: dict[str, Any] = {
+    "name": "numpy",
+    "module": _np,
+    "floatx": "float32",
+    "epsilon": 1e-7,
+}
+# Called with the new array module on every set_backend (see `on_backend_change`).
+_backend_listeners: list[Callable[[ModuleType], None]] = []
 
 
 class _Namespace:
@@ -58,16 +68,31 @@ def set_backend(name: str) -> None:
     """Selects the array backend used by every op.
 
     Args:
-        name: one of the registered backends (`"numpy"`).
+        name: one of the registered backends: `"numpy"`, or `"numpy_strict"` (NumPy whose
+            arrays refuse to meet arrays not made through `xp`; for tests).
 
     Raises:
         ValueError: if `name` is not a registered backend.
     """
     if name not in _BACKENDS:
         raise ValueError(f"Unknown backend. Expected one of {sorted(_BACKENDS)}. Received: name={name!r}")
-    _state["module"] = importlib.import_module(_BACKENDS[name])
+    module = importlib.import_module(_BACKENDS[name])
+    _state["module"] = module
     _state["name"] = name
     xp.__dict__.clear()
+    for listener in _backend_listeners:
+        listener(module)
+
+
+def on_backend_change(listener: Callable[[ModuleType], None]) -> None:
+    """Calls `listener(module)` with the active array module now and after every `set_backend`.
+
+    For code above the backend that adapts to it once per switch rather than once per call:
+    ops.tensor installs numpy_strict's `check_array` in `Tensor.__init__` this way, so the
+    NumPy backend's Tensors pay nothing for the check.
+    """
+    _backend_listeners.append(listener)
+    listener(_state["module"])
 
 
 def backend_module() -> ModuleType:
@@ -138,8 +163,10 @@ def to_numpy(x: Any) -> _np.ndarray:
     """Converts a backend array (or a Tensor) to a host NumPy array."""
     if hasattr(x, "data") and not isinstance(x, _np.ndarray):
         x = x.data
-    if isinstance(x, _np.ndarray):
+    if type(x) is _np.ndarray:
         return x
+    if isinstance(x, _np.ndarray):  # a subclass; numpy_strict's arrays stand for device memory
+        return x.view(_np.ndarray) if getattr(x, "is_backend_array", False) else x
     if hasattr(x, "get"):  # CuPy arrays copy to the host with .get()
         return x.get()
     return _np.asarray(x)

@@ -216,7 +216,7 @@ def _jsonable(value: Any) -> Any:
 def _samples_to_batches(batches: Any, keeps_axes: bool, size: int = 128) -> Any:
     """Passes batches through; groups runs of 1-D elements (single samples) into (size, F) batches."""
     pending: list[Any] = []
-    for batch in batches:
+    for batch in map(xp.asarray, batches):  # iter_batches yields host arrays
         if batch.ndim == 1 and keeps_axes:
             pending.append(batch)
             if len(pending) == size:

@@ -65,7 +65,7 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> Tensor:
         t, ax = reshape(t, (-1,)), 0
     else:
         ax = normalize_axis(axis, t.ndim)
-    reps = repeats.data if isinstance(repeats, Tensor) else repeats
+    reps = repeats.data if isinstance(repeats, Tensor) else xp.asarray(repeats)
     out = xp.repeat(t.data, reps, axis=ax)
     n = t.shape[ax]
 

@@ -112,13 +112,17 @@ def where(condition: Any, x1: Any, x2: Any) -> Tensor:
     return record(xp.where(cond, a.data, b.data), (a, b), backward)
 
 
+def _index_part(i: Any) -> Any:
+    """A Tensor's array; an index array (a host one too) as a backend array, like the data it indexes."""
+    if isinstance(i, Tensor):
+        return i.data
+    return backend.asarray(i) if getattr(i, "ndim", 0) else i
+
+
 def getitem(x: Any, index: Any) -> Tensor:
     """x[index] (basic or integer-array indexing). d/dx scatters g back with add.at."""
     t = convert(x)
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    index = tuple(map(_index_part, index)) if isinstance(index, tuple) else _index_part(index)
 
     def backward(g):
         dx = xp.zeros_like(t.data)

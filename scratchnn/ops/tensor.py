@@ -174,6 +174,31 @@ class Tensor:
     # Operators are attached by scratchnn.ops.operators (avoids an import cycle).
 
 
+_unchecked_init = Tensor.__init__
+
+
+def _install_array_check(module: Any) -> None:
+    """Gives Tensor.__init__ the backend's `check_array` when it has one (numpy_strict), else none.
+
+    numpy_strict refuses a Tensor whose data NumPy made directly, even when nothing combines it
+    with a backend array afterwards. Swapping __init__ once per `set_backend`, rather than testing
+    for a check in every Tensor creation, keeps the NumPy backend's op path exactly as it was.
+    """
+    check = getattr(module, "check_array", None)
+    if check is None:
+        Tensor.__init__ = _unchecked_init
+        return
+
+    def checked_init(self: Tensor, data: Any, requires_grad: bool = False) -> None:
+        check(data, "Tensor")
+        _unchecked_init(self, data, requires_grad)
+
+    Tensor.__init__ = checked_init
+
+
+backend.on_backend_change(_install_array_check)
+
+
 class Variable(Tensor):
     """A mutable leaf tensor holding a layer or optimizer weight.
 
@@ -389,6 +414,8 @@ def gradient(
         output_gradient = xp.ones_like(target.data)
     elif isinstance(output_gradient, Tensor):
         output_gradient = output_gradient.data
+    else:
+        output_gradient = backend.asarray(output_gradient)  # a host array or list seeds the pass too
     grads: dict[int, Any] = {id(target): output_gradient}
     wanted = {id(s) for s in sources}
     for node in reversed(_topological_order(target)):

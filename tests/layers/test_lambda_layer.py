@@ -79,7 +79,7 @@ def test_lambda_in_a_functional_model_and_numpy_function():
 
 
 def test_lambda_mask_callable_and_fixed():
-    x = ops.Tensor(np.ones((2, 3, 1), dtype="float32"))
+    x = ops.convert_to_tensor(np.ones((2, 3, 1), dtype="float32"))
     x._keras_mask = np.array([[True, True, False], [True, False, False]])
     keep_all = layers.Lambda(lambda t: t * 1.0, mask=lambda inputs, mask: mask | True)
     assert keep_all(x)._keras_mask.all()

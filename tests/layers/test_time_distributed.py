@@ -85,7 +85,7 @@ def test_time_distributed_errors():
         layers.TimeDistributed("dense")
     with pytest.raises(ValueError, match="at least 3 dimensions"):
         layers.TimeDistributed(layers.Dense(2))(np.zeros((2, 3)))
-    t = Tensor(np.zeros((2, 3, 4), dtype="float32"))
+    t = Tensor(backend.asarray(np.zeros((2, 3, 4), dtype="float32")))
     t._keras_mask = np.ones((2, 4), dtype=bool)
     with pytest.raises(ValueError, match="mask"):
         layers.TimeDistributed(layers.Dense(2))(t)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from scratchnn import backend
 from scratchnn.ops import image
 from scratchnn.testing import check_gradients
 
@@ -125,7 +126,7 @@ def test_flip_and_its_gradient(rng, float64):
     ],
 )
 def test_fix_index_folds_like_scipy_modes(index, mode, expected):
-    np.testing.assert_array_equal(image.fix_index(np.array(index), 4, mode), expected)
+    np.testing.assert_array_equal(image.fix_index(backend.asarray(index), 4, mode), expected)
 
 
 def test_integer_images_as_jax_treats_them(rng):

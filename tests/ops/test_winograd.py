@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from scratchnn import layers, ops
+from scratchnn import backend, layers, ops
 from scratchnn.ops import convolution, winograd
 from scratchnn.ops.convolution import conv2d
 from scratchnn.testing import check_gradients
@@ -96,8 +96,8 @@ def test_conv2d_layer_with_many_channels_takes_winograd_and_matches_keras(rng, m
 
 def test_kernel_transform_adjoint_is_its_transpose(rng):
     # <K w, du> = <w, K^T du> for the linear map K = (w -> G w G^T).
-    w = rng.standard_normal((3, 3, 2, 3))
-    du = rng.standard_normal((16, 2, 3))
+    w = backend.asarray(rng.standard_normal((3, 3, 2, 3)))
+    du = backend.asarray(rng.standard_normal((16, 2, 3)))
     lhs = np.sum(winograd.kernel_transform(w) * du)
     rhs = np.sum(w * winograd.kernel_transform_adjoint(du))
     np.testing.assert_allclose(lhs, rhs, rtol=1e-12)

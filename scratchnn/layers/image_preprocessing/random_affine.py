@@ -39,7 +39,7 @@ class _RandomAffine(BaseImagePreprocessingLayer):
         raise NotImplementedError
 
     def _uniform(self, seed: Any, low: float, high: float, shape: tuple[int, ...]) -> Any:
-        return self._rng(seed).uniform(low, high, shape).astype("float32")
+        return xp.asarray(self._rng(seed).uniform(low, high, shape).astype("float32"))  # host draw -> backend
 
     def _affine_config(self) -> dict[str, Any]:
         return {
