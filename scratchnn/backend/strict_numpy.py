@@ -40,7 +40,7 @@ _GRID_OBJECTS = frozenset({"ogrid", "mgrid", "r_", "c_"})
 
 def _caller(skip: tuple[str, ...] = ()) -> tuple[str, str]:
     """The module and "path:line in function" of the first frame outside NumPy, this module and `skip`."""
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if module != __name__ and module.split(".")[0] != "numpy" and module not in skip:
@@ -118,7 +118,7 @@ class StrictArray(_np.ndarray):
             kwargs["out"] = kwargs["out"][0]  # ufuncs receive out as a tuple; return it unpacked
         return _call(getattr(ufunc, method), call, inputs, kwargs)
 
-    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         return _call(func, f"{func.__module__}.{func.__name__}", args, kwargs)
 
     def __repr__(self) -> str:

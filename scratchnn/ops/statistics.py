@@ -39,7 +39,8 @@ def _quantile(x: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
     nan = xp.isnan(flat.data)
     count = (flat.shape[-1] - xp.sum(nan, axis=-1)) if ignore_nan else xp.full(lead, flat.shape[-1])
     poisoned = xp.all(nan, axis=-1) if ignore_nan else xp.any(nan, axis=-1)  # results that are NaN
-    last = xp.expand_dims(xp.maximum(count - 1, 0), -1)  # not [..., None]: a NumPy scalar would give a host array
+    # expand_dims, not [..., None]: on a NumPy scalar that would make a host array.
+    last = xp.expand_dims(xp.maximum(count - 1, 0), -1)
     results = [_one_quantile(ranked, float(qv), last, method) for qv in qs.reshape(-1)]
     out = stack(results, axis=0) if qs.ndim else results[0]
     out = where(xp.broadcast_to(poisoned, out.shape), xp.nan, out)

@@ -186,14 +186,14 @@ def _install_array_check(module: Any) -> None:
     """
     check = getattr(module, "check_array", None)
     if check is None:
-        Tensor.__init__ = _unchecked_init
+        setattr(Tensor, "__init__", _unchecked_init)  # noqa: B010 (setattr: mypy refuses assigning a method)
         return
 
     def checked_init(self: Tensor, data: Any, requires_grad: bool = False) -> None:
         check(data, "Tensor")
         _unchecked_init(self, data, requires_grad)
 
-    Tensor.__init__ = checked_init
+    setattr(Tensor, "__init__", checked_init)  # noqa: B010
 
 
 backend.on_backend_change(_install_array_check)

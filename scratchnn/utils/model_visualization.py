@@ -99,14 +99,13 @@ def _label(layer: Any, options: dict[str, bool]) -> str:
 
 def _graph(model: Any) -> tuple[list[Any], list[tuple[Any, Any]]]:
     """The layers to draw and the (source, destination) layer pairs between them."""
-    # A function-level import: scratchnn.models imports scratchnn.utils, which holds this module.
-    from scratchnn.models.functional import Functional
-    from scratchnn.models.sequential import Sequential
-
-    if isinstance(model, Sequential):
+    # Ask the model what it is (the KerasSaveable protocol) rather than importing the model
+    # classes, which sit above utils.
+    kind = model._obj_type() if hasattr(model, "_obj_type") else "Layer"
+    if kind == "Sequential":
         layers = list(model.layers)
         return layers, list(zip(layers, layers[1:]))
-    if not isinstance(model, Functional):
+    if kind != "Functional":
         # A subclassed model's call is Python code, not a recorded graph: one box, as in Keras.
         return [model], []
     own_nodes = {id(node) for node in model._nodes}
