@@ -189,4 +189,11 @@ def shape(x: Any) -> tuple[int, ...]:
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> Tensor:
+    """Evenly spaced values in [start, stop), as keras.ops.arange.
+
+    A Python float bound or step gives `floatx()` (as Keras), not NumPy's float64; integers keep
+    NumPy's integer type.
+    """
+    if dtype is None and any(isinstance(v, float) for v in (start, stop, step)):
+        dtype = backend.floatx()
     return Tensor(xp.arange(start, stop, step, dtype=dtype))

@@ -89,5 +89,7 @@ def test_default_dtypes_are_floatx():
         ops.tri(2),
         ops.linspace(0, 1, 3),
         ops.hamming(3),
+        ops.arange(0.5, 3),
+        ops.arange(3, step=0.5),
     ):
         assert t.dtype == "float32"
