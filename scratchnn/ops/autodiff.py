@@ -66,10 +66,14 @@ def jvp(
     Returns:
         (primals_out, tangents_out), or (primals_out, tangents_out, aux) with has_aux.
     """
-    xs = [Tensor(xp.array(convert(p).data, copy=True), requires_grad=True) for p in primals]
+    inputs = [convert(p) for p in primals]
     ts = [convert(t).data for t in tangents]
-    if len(ts) != len(xs):
-        raise ValueError(f"jvp needs one tangent per primal. Received: {len(xs)} primals, {len(ts)} tangents")
+    if len(ts) != len(inputs):
+        raise ValueError(
+            f"jvp needs one tangent per primal. Received: {len(inputs)} primals, {len(ts)} tangents"
+        )
+    # fun runs on copies, on a tape of its own, so the backward passes below stay inside jvp.
+    xs = [Tensor(xp.array(x.data, copy=True), requires_grad=True) for x in inputs]
     result = fun(*xs)
     out, aux = result if has_aux else (result, None)
     out = convert(out)
@@ -77,8 +81,22 @@ def jvp(
     for i in range(out.size):
         seed = xp.zeros(out.size, dtype=out.data.dtype)
         seed[i] = 1
-        grads = gradient(out, xs, seed.reshape(out.shape), retain_graph=i < out.size - 1)
+        grads = gradient(out, xs, seed.reshape(out.shape), retain_graph=True)
         flat[i] = sum(float(xp.sum(g * t)) for g, t in zip(grads, ts))
-    primal_out = Tensor(out.data)
-    tangent_out = Tensor(flat.reshape(out.shape))
+
+    # The value is differentiable in the primals: its VJP is one more backward pass over fun's
+    # tape (kept for it). The tangent J(x) t would need second derivatives in x, which a
+    # reverse-mode tape of first derivatives does not have: asking for them raises instead of
+    # giving zeros.
+    def value_backward(g):
+        return gradient(out, xs, g, retain_graph=True)
+
+    def tangent_backward(g):
+        raise NotImplementedError(
+            "ops.jvp: the gradient of the tangent output (a second derivative) is not supported; "
+            "differentiate the primal output, or compute the product without jvp."
+        )
+
+    primal_out = record(out.data, tuple(inputs), value_backward)
+    tangent_out = record(flat.reshape(out.shape), tuple(inputs), tangent_backward)
     return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)

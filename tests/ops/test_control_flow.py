@@ -158,3 +158,20 @@ def test_jvp_matches_keras(rng):
                                        (np.ones((2, 2)), np.zeros((2, 2))), has_aux=True)  # fmt: skip
     np.testing.assert_array_equal(tangent.numpy(), np.full((2, 2), 2.0))
     assert aux == "aux"
+
+
+def test_jvp_value_has_the_functions_gradient_and_the_tangent_refuses_one():
+    # jvp used to return detached copies: a loss built on its value got zero gradient, silently.
+    x = ops.Variable(np.array([0.3, -1.2, 2.0]))
+    with ops.GradientTape() as tape:
+        value, tangent = ops.jvp(lambda a: ops.sin(a) * a, (x,), (np.ones(3),))
+        loss = ops.sum(value)
+    (grad,) = tape.gradient(loss, [x])
+    xv = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(np.asarray(grad), np.cos(xv) * xv + np.sin(xv), rtol=1e-6)
+    np.testing.assert_allclose(tangent.numpy(), np.cos(xv) * xv + np.sin(xv), rtol=1e-6)
+    with ops.GradientTape() as tape:
+        _, tangent = ops.jvp(lambda a: ops.sin(a) * a, (x,), (np.ones(3),))
+        loss = ops.sum(tangent)
+    with pytest.raises(NotImplementedError, match="second derivative"):
+        tape.gradient(loss, [x])
