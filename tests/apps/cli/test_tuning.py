@@ -310,14 +310,21 @@ def test_a_killed_worker_loses_only_its_running_trial(tmp_path, run_cli):
 
 def test_ctrl_c_marks_the_running_trial_failed_and_reports(tmp_path, run_cli):
     storage = tmp_path / "c.journal"
+    # 300 short epochs a trial (seconds, not one): the interrupt must land while the second trial
+    # runs. With 30 epochs a loaded machine finished the whole study between two polls.
     proc = run_cli(["tune", "mnist-dense", "--study", "c", "--storage", str(storage), "--trials", "3",
-                    "--learning-rate", "0.01", "0.1", "--epochs", "30", "--pruner", "none", *TINY])  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+                    "--learning-rate", "0.01", "0.1", "--epochs", "300", "--pruner", "none", *TINY])  # fmt: skip
+    deadline = time.monotonic() + 180
+    caught = False
+    while not caught and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
         trials = running_trials(storage, "c")
-        if any(t.state.name == "COMPLETE" for t in trials) and trials[-1].intermediate_values:
-            break
+        caught = (
+            any(t.state.name == "COMPLETE" for t in trials)
+            and trials[-1].state.name == "RUNNING"
+            and bool(trials[-1].intermediate_values)
+        )
+    assert caught, "the study never had a finished trial beside a running one to interrupt"
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, out
