@@ -423,58 +423,6 @@ def activate() -> bool:
     return size > 1 and _get_pool(size) is not None
 
 
-# A product below this many multiply-adds runs in one call: splitting it would cost more in
-# thread hand-off (~10-20 us) than the second core saves.
-MATMUL_SPLIT_MACS = 1 << 20
-# The narrowest column (or row) block a split product hands to a thread.
-MATMUL_BLOCK = 64
-
-
-def matmul(a: Any, b: Any, out: Any = None) -> Any:
-    """a @ b for 2-D a (M, K) and b (K, N), split into column (or row) blocks on the pool's threads.
-
-    The blocks are views (BLAS reads them through their strides, no copies) and each writes
-    its own part of `out`. The split depends on the shapes only, so every thread count
-    gives the same result. Small products are a single `numpy.matmul`.
-
-    Args:
-        a: (M, K); b: (K, N); out: optional (M, N) array to write into.
-
-    Returns:
-        (M, N), `out` when given.
-    """
-    m, k = a.shape
-    n = b.shape[1]
-    if out is None:
-        out = _np.empty((m, n), dtype=_np.result_type(a.dtype, b.dtype))
-        if type(a) is not _np.ndarray:
-            # numpy_strict's arrays (an ndarray subclass) refuse a plain `out`: view it as theirs.
-            # A type test, not empty_like, which costs ~0.6 us more per call on the NumPy path.
-            out = out.view(type(a))
-    if m * k * n < MATMUL_SPLIT_MACS:
-        return _np.matmul(a, b, out=out)
-    # Split even on one thread: OpenBLAS's result for an element can depend on the block it is
-    # computed in (its edge kernels round differently), so the serial path takes the same blocks.
-    if n >= 2 * MATMUL_BLOCK:
-        pieces = chunk_ranges(n, -(-n // min(8, n // MATMUL_BLOCK)))
-
-        def part(i: int) -> None:
-            j0, j1 = pieces[i]
-            _np.matmul(a, b[:, j0:j1], out=out[:, j0:j1])
-
-    elif m >= 2 * MATMUL_BLOCK:
-        pieces = chunk_ranges(m, -(-m // min(8, m // MATMUL_BLOCK)))
-
-        def part(i: int) -> None:
-            i0, i1 = pieces[i]
-            _np.matmul(a[i0:i1], b, out=out[i0:i1])
-
-    else:
-        return _np.matmul(a, b, out=out)
-    run(part, len(pieces))
-    return out
-
-
 def chunk_ranges(total: int, size: int) -> list[tuple[int, int]]:
     """[(start, stop), ...] covering range(total) in pieces of `size` (the last may be shorter)."""
     size = max(1, int(size))

@@ -13,7 +13,7 @@ import operator
 from typing import Any, NamedTuple
 
 from scratchnn import backend
-from scratchnn.backend import parallel, xp
+from scratchnn.backend import xp
 from scratchnn.ops.math import multiply
 from scratchnn.ops.tensor import Tensor, convert, record
 
@@ -32,11 +32,12 @@ def linear(x: Any, kernel: Any, bias: Any = None, relu: bool = False) -> Tensor:
     dL/dbias = sum over rows of g2  (out,).
     With `relu`, the ReLU is applied in place (one array and one tape entry fewer than
     a separate `relu` op) and g is first masked where y == 0.
-    With scratchnn's thread pool on (`backend.parallel`, more than one thread), the three
-    products are split into column blocks across its threads (BLAS pinned to one thread
-    each); serially they are single `@` calls, exactly as before.
+    The three products are single `@` calls, not split across scratchnn's thread pool: on the
+    two-vCPU benchmark machine two concurrent halves of the tutorial's (32, 784) @ (784, 250)
+    took 1.4x the whole product on one thread (the vCPUs share a core's FMA units), so only
+    the convolutions' and pooling's image chunks, whose NumPy passes gain most, use the pool.
     """
-    matmul = parallel.matmul if parallel.num_threads() > 1 else _matmul
+    matmul = _matmul
     x, w = convert(x), convert(kernel)
     b = None if bias is None else convert(bias)
     xd = x.data

@@ -200,27 +200,6 @@ def test_chunk_ranges_cover_the_range():
     assert parallel.chunk_ranges(0, 4) == []
 
 
-@pytest.mark.parametrize(
-    "shape", [(32, 784, 250), (784, 32, 250), (300, 200, 100), (8, 8, 8), (32, 1152, 128)]
-)
-@pytest.mark.parametrize("transposed", [False, True])
-def test_split_matmul_equals_numpy_bit_for_bit(shape, transposed, rng):
-    m, k, n = shape
-    a = (
-        rng.standard_normal((k, m), dtype=np.float32).T
-        if transposed
-        else rng.standard_normal((m, k), dtype=np.float32)
-    )
-    b = rng.standard_normal((k, n), dtype=np.float32)
-    with parallel.threads(1):
-        serial = parallel.matmul(a, b)
-    with parallel.threads(3):
-        out = np.full((m, n), np.nan, dtype=np.float32)
-        assert parallel.matmul(a, b, out=out) is out
-    np.testing.assert_array_equal(out, serial)
-    np.testing.assert_allclose(serial, a @ b, rtol=1e-5, atol=1e-4)
-
-
 def test_activate_pins_blas_only_with_more_than_one_thread():
     pytest.importorskip("threadpoolctl")
     with parallel.threads(1):
