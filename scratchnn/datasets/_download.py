@@ -9,15 +9,12 @@ where the loader looks.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import shutil
 import socket
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import IO
 
@@ -53,6 +50,11 @@ def _progress(stream: IO[str], name: str, done: int, total: int | None, final: b
 
 def _transfer(url: str, out: IO[bytes], name: str, timeout: float) -> None:
     """Copies `url` into `out`; raises OSError/HTTPException on failure."""
+    # The HTTP stack (http.client, urllib, ssl, email: ~25 ms of import) is imported by the
+    # functions that download, so loading the local files never pays for it.
+    import http.client
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         length = response.headers.get("Content-Length")
@@ -74,6 +76,8 @@ def _transfer(url: str, out: IO[bytes], name: str, timeout: float) -> None:
 
 def _is_permanent(exc: BaseException) -> bool:
     """Failures that retrying the same mirror cannot fix."""
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return exc.code < 500 and exc.code not in (408, 429)
     if isinstance(exc, urllib.error.URLError):
@@ -86,6 +90,9 @@ def _try_mirror(
     url: str, dest_dir: Path, file: FileSpec, timeout: float, retries: int
 ) -> tuple[Path, np.ndarray]:
     """Downloads and verifies `file` from one URL; returns the temporary path and the array."""
+    import http.client
+    import urllib.error
+
     last: BaseException | None = None
     for attempt in range(max(1, retries)):
         if attempt:
@@ -118,6 +125,9 @@ def _try_mirror(
 
 
 def _reason(exc: BaseException | None) -> str:
+    import http.client
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):
