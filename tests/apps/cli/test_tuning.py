@@ -230,6 +230,10 @@ def test_a_study_refuses_other_settings(tmp_path, capsys):
     assert "other settings (space)" in err and "--study" in err
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def run_cli():
     """Starts `python -m scratchnn.apps.cli ARGS` in its own process group; the group is killed at teardown."""
@@ -237,8 +241,12 @@ def run_cli():
 
     def start(args):
         env = {**os.environ, "PYTHONPATH": str(REPO), "SCRATCHNN_DATA": data_dir()}
+        # SIGINT back to its default in the child: a suite started in the background (nohup, `&` in
+        # a script) passes SIGINT down as ignored, and Python then installs no KeyboardInterrupt
+        # handler, so the Ctrl-C test's interrupt would be dropped and the study run to its end.
         proc = subprocess.Popen([sys.executable, "-m", "scratchnn.apps.cli", *args], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, cwd=REPO, start_new_session=True)  # fmt: skip
+                                stderr=subprocess.STDOUT, text=True, cwd=REPO, start_new_session=True,
+                                preexec_fn=_default_sigint)  # fmt: skip
         started.append(proc)
         return proc
 
@@ -261,8 +269,10 @@ def running_trials(storage, name):
 
 def test_two_workers_share_a_grid_without_running_a_point_twice(tmp_path, run_cli):
     storage = tmp_path / "g.journal"
+    # 60 short epochs a trial (~2 s): long enough that the second worker has started before the
+    # first could run all four points (with 2 epochs a slow start left one worker every trial).
     args = ["tune", "mnist-dense", "--study", "g", "--storage", str(storage), "--sampler", "grid", "--workers", "2",
-            "--learning-rate", "0.01", "0.1", "--units", "8", "16", "--epochs", "2", *TINY]  # fmt: skip
+            "--learning-rate", "0.01", "0.1", "--units", "8", "16", "--epochs", "60", *TINY]  # fmt: skip
     proc = run_cli(args)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, out
@@ -310,8 +320,7 @@ def test_a_killed_worker_loses_only_its_running_trial(tmp_path, run_cli):
 
 def test_ctrl_c_marks_the_running_trial_failed_and_reports(tmp_path, run_cli):
     storage = tmp_path / "c.journal"
-    # 300 short epochs a trial (seconds, not one): the interrupt must land while the second trial
-    # runs. With 30 epochs a loaded machine finished the whole study between two polls.
+    # 300 short epochs a trial (seconds, not one), so the interrupt lands while the second trial runs.
     proc = run_cli(["tune", "mnist-dense", "--study", "c", "--storage", str(storage), "--trials", "3",
                     "--learning-rate", "0.01", "0.1", "--epochs", "300", "--pruner", "none", *TINY])  # fmt: skip
     deadline = time.monotonic() + 180
