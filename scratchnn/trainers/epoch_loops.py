@@ -101,15 +101,7 @@ class EpochLoops:
             if validation is not None:  # each rank validates its part of the rows
                 validation = data_adapters.require_arrays(validation, "A DataParallel validation")
                 validation = validation.subset(replicas.evaluation_rows(validation.size))
-        cbs = CallbackList(
-            callbacks,
-            add_history=True,
-            add_progbar=verbose != 0,
-            model=self,
-            verbose=verbose,
-            epochs=epochs,
-            steps=epoch_iterator.num_batches,
-        )
+        cbs = self._callback_list(callbacks, verbose, epoch_iterator.num_batches, epochs, add_history=True)
         self.stop_training = False
         # The variable list and the weight-penalty check are fixed for the whole fit
         # (walking the layer tree every step would cost more than a small matmul).
@@ -171,6 +163,16 @@ class EpochLoops:
         self._tracked_metrics_cache = None
         cbs.on_train_end(epoch_logs)
         return cbs.history
+
+    def _callback_list(
+        self, callbacks: Any, verbose: int, steps: int | None, epochs: int = 1, add_history: bool = False
+    ) -> CallbackList:
+        """The CallbackList of one fit/evaluate/predict call: the user's callbacks, a progress
+        bar unless `verbose` is 0, and for fit the History."""
+        return CallbackList(
+            callbacks, add_history=add_history, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=steps,
+        )  # fmt: skip
 
     def _data_parallel_replicas(self) -> Any:
         """The `ReplicaSync` of the current DataParallel distribution, or None (one process)."""
@@ -235,14 +237,7 @@ class EpochLoops:
             callbacks, verbose, rows = replicas.start_evaluate(self, callbacks, verbose, adapter.size)
             adapter = adapter.subset(rows)
         epoch_iterator = EpochIterator(adapter, steps)
-        cbs = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0,
-            model=self,
-            verbose=verbose,
-            epochs=1,
-            steps=epoch_iterator.num_batches,
-        )
+        cbs = self._callback_list(callbacks, verbose, epoch_iterator.num_batches)
         logs = self._run_evaluation(epoch_iterator, cbs)
         if replicas is not None:
             replicas.end_evaluate(self)
@@ -304,14 +299,7 @@ class EpochLoops:
         parallel.activate()
         epoch_iterator = EpochIterator(adapter, steps)
         verbose = 1 if verbose == "auto" else int(verbose)
-        cbs = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0,
-            model=self,
-            verbose=verbose,
-            epochs=1,
-            steps=epoch_iterator.num_batches,
-        )
+        cbs = self._callback_list(callbacks, verbose, epoch_iterator.num_batches)
         cbs.on_predict_begin()
         outputs = []
         with no_grad():
