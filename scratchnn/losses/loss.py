@@ -97,7 +97,7 @@ class Loss:
                 f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. "
                 f"Received: reduction={reduction!r}"
             )
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype
 
@@ -114,10 +114,6 @@ class Loss:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)
-
-
-def _snake(name: str) -> str:
-    return to_snake_case(name)
 
 
 class LossFunctionWrapper(Loss):
