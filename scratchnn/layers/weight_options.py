@@ -31,19 +31,23 @@ def set_weight_options(layer: Any, **weights: tuple[Any, ...]) -> None:
             setattr(layer, f"{weight}_{kind}", module.get(value))
 
 
-def add_weight_with_options(layer: Any, weight: str, shape: tuple[Any, ...], **kwargs: Any) -> Any:
-    """`layer.add_weight` named `weight`, with the options `set_weight_options` stored for it.
+def add_weight_with_options(
+    layer: Any, weight: str, shape: tuple[Any, ...], name: str | None = None, **kwargs: Any
+) -> Any:
+    """`layer.add_weight` with the options `set_weight_options` stored under the prefix `weight`.
 
     Args:
         layer: the layer being built.
-        weight: the weight's Keras name, e.g. "kernel"; also the prefix of its options.
+        weight: the prefix of the options, e.g. "kernel"; also the weight's name unless `name` is given
+            (SeparableConv2D's "depthwise" options belong to its "depthwise_kernel").
         shape: the weight's shape.
+        name: the weight's Keras name, when it is not `weight`.
         **kwargs: further `add_weight` arguments (e.g. trainable=False).
     """
-    options = {
-        kind: getattr(layer, f"{weight}_{kind}") for kind in _KINDS if hasattr(layer, f"{weight}_{kind}")
-    }
-    return layer.add_weight(name=weight, shape=shape, **options, **kwargs)
+    for kind in _KINDS:
+        if hasattr(layer, f"{weight}_{kind}"):
+            kwargs[kind] = getattr(layer, f"{weight}_{kind}")
+    return layer.add_weight(name=name or weight, shape=shape, **kwargs)
 
 
 def weight_options_config(layer: Any, *weights: str, activity_regularizer: bool = False) -> dict[str, Any]:
