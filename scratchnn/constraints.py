@@ -14,7 +14,7 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
-from scratchnn.saving.object_family import ObjectFamily
+from scratchnn.saving.object_family import ObjectFamily, builtin_names
 
 
 def _array(w: Any) -> Any:
@@ -178,17 +178,8 @@ min_max_norm = MinMaxNorm
 non_neg = NonNeg
 unit_norm = UnitNorm
 
-_CLASSES = (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm)
-ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update(
-    {
-        "constraint": Constraint,
-        "max_norm": MaxNorm,
-        "min_max_norm": MinMaxNorm,
-        "non_neg": NonNeg,
-        "unit_norm": UnitNorm,
-    }
-)
+# Every class by its name and its snake_case name ("max_norm").
+ALL_OBJECTS_DICT: dict[str, type] = builtin_names((Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm))
 
 
 _FAMILY = ObjectFamily("constraint", "keras.constraints", ALL_OBJECTS_DICT, Constraint)

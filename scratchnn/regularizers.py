@@ -13,7 +13,7 @@ from typing import Any
 
 from scratchnn import backend, ops
 from scratchnn.backend import xp
-from scratchnn.saving.object_family import ObjectFamily
+from scratchnn.saving.object_family import ObjectFamily, builtin_names
 
 
 def validate_float_arg(value: Any, name: str) -> float:
@@ -192,17 +192,9 @@ l2 = L2
 l1_l2 = L1L2
 orthogonal_regularizer = OrthogonalRegularizer
 
-_CLASSES = (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)
-ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update(
-    {
-        "regularizer": Regularizer,
-        "l1": L1,
-        "l2": L2,
-        "l1l2": L1L2,  # Keras's snake_case of "L1L2"
-        "l1_l2": L1L2,  # the name of the `keras.regularizers.l1_l2` alias
-        "orthogonal_regularizer": OrthogonalRegularizer,
-    }
+# Every class by its name and its snake_case name ("l1l2", as Keras's), plus the `l1_l2` alias's name.
+ALL_OBJECTS_DICT: dict[str, type] = builtin_names(
+    (Regularizer, L1, L2, L1L2, OrthogonalRegularizer), {"l1_l2": L1L2}
 )
 
 

@@ -32,7 +32,7 @@ from scratchnn.initializers.random_initializers import (
     TruncatedNormal,
     VarianceScaling,
 )
-from scratchnn.saving.object_family import ObjectFamily
+from scratchnn.saving.object_family import ObjectFamily, builtin_names
 
 # Lowercase aliases, as exported by `keras.initializers` (they name the classes).
 constant = Constant
@@ -73,16 +73,10 @@ _CLASSES = (
 )
 
 
-def _snake(name: str) -> str:
-    """Converts "GlorotUniform" to "glorot_uniform", as Keras's `to_snake_case` does for these names."""
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
 # The names `get` and `deserialize` accept: class names, their snake_case
 # forms, and the aliases of `keras/src/initializers/__init__.py`.
-ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
-ALL_OBJECTS_DICT.update(
+ALL_OBJECTS_DICT: dict[str, type] = builtin_names(
+    _CLASSES,
     {
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
@@ -90,7 +84,7 @@ ALL_OBJECTS_DICT.update(
         "uniform": RandomUniform,
         "one": Ones,
         "zero": Zeros,
-    }
+    },
 )
 
 

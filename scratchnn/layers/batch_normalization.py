@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import backend, constraints, initializers, ops, regularizers
+from scratchnn import backend, ops
 from scratchnn.backend import xp
 from scratchnn.layers.layer import Layer
 from scratchnn.layers.masking import mask_data
+from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from scratchnn.ops.normalization import batch_norm_train, batch_normalization
 
 
@@ -70,14 +71,13 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        set_weight_options(
+            self,
+            beta=(beta_initializer, beta_regularizer, beta_constraint),
+            gamma=(gamma_initializer, gamma_regularizer, gamma_constraint),
+            moving_mean=(moving_mean_initializer,),
+            moving_variance=(moving_variance_initializer,),
+        )
         self.synchronized = bool(synchronized)
         self.renorm = False
         self.renorm_clipping = renorm_clipping
@@ -93,27 +93,11 @@ class BatchNormalization(Layer):
         shape = (int(input_shape[axis]),)
         self.gamma = self.beta = None
         if self.scale:
-            self.gamma = self.add_weight(
-                name="gamma",
-                shape=shape,
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-            )
+            self.gamma = add_weight_with_options(self, "gamma", shape)
         if self.center:
-            self.beta = self.add_weight(
-                name="beta",
-                shape=shape,
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-            )
-        self.moving_mean = self.add_weight(
-            name="moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False
-        )
-        self.moving_variance = self.add_weight(
-            name="moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False
-        )
+            self.beta = add_weight_with_options(self, "beta", shape)
+        self.moving_mean = add_weight_with_options(self, "moving_mean", shape, trainable=False)
+        self.moving_variance = add_weight_with_options(self, "moving_variance", shape, trainable=False)
         self.built = True
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None) -> Any:
@@ -168,14 +152,7 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **weight_options_config(self, "beta", "gamma", "moving_mean", "moving_variance"),
             "synchronized": self.synchronized,
             "renorm": self.renorm,
             "renorm_clipping": self.renorm_clipping,

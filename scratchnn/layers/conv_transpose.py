@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import activations, constraints, initializers, regularizers
-from scratchnn.layers.layer import Layer
-from scratchnn.ops.conv_geometry import normalize_padding, normalize_tuple
+from scratchnn.layers.convolutional import BaseConv
 from scratchnn.ops.conv_transpose import (
     conv_transpose1d,
     conv_transpose2d,
@@ -15,10 +13,11 @@ from scratchnn.ops.conv_transpose import (
 )
 
 
-class BaseConvTranspose(Layer):
-    """Argument handling, weights and shapes shared by the transposed convolutions; `rank` is 1 or 2."""
+class BaseConvTranspose(BaseConv):
+    """BaseConv's arguments, weights and checks without `groups`, plus `output_padding`; `rank` is 1 or 2."""
 
     rank = 2
+    _filters_optional = False
 
     def __init__(
         self,
@@ -40,16 +39,25 @@ class BaseConvTranspose(Layer):
         bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(
-                f"Layer {self.name!r}: `filters` must be a positive integer. Received: filters={filters!r}"
-            )
-        self.filters = filters
-        self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = normalize_tuple(strides, self.rank, "strides")
-        self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate")
-        self.padding = normalize_padding(padding)
+        super().__init__(
+            filters,
+            kernel_size,
+            strides,
+            padding,
+            data_format,
+            dilation_rate,
+            1,
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            **kwargs,
+        )
         try:
             padding_tuple = normalize_output_padding(output_padding, self.rank, self.strides)
         except ValueError as err:
@@ -60,58 +68,13 @@ class BaseConvTranspose(Layer):
                 f"Received: output_padding={output_padding!r}"
             )
         self.output_padding = None if output_padding is None else padding_tuple
-        if data_format not in (None, "channels_last"):
-            raise ValueError(
-                f"Layer {self.name!r}: only data_format='channels_last' is supported. "
-                f"Received: data_format={data_format!r}"
-            )
-        self.data_format = "channels_last"
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                f"Layer {self.name!r}: `strides > 1` is not supported together with `dilation_rate > 1` "
-                f"(as in Keras). Received: strides={self.strides}, dilation_rate={self.dilation_rate}"
-            )
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
 
-    def build(self, input_shape: Any) -> None:
-        if len(input_shape) != self.rank + 2 or input_shape[-1] is None:
-            raise ValueError(
-                f"Layer {self.name!r} expects {self.rank + 2}-D input (batch, *spatial, channels) with a known "
-                f"channel axis. Received: input_shape={tuple(input_shape)}"
-            )
-        self._in_channels = int(input_shape[-1])
+    def _kernel_shape(self, channels: int) -> tuple[int, ...]:
         # Keras stores the kernel of the convolution being transposed: (*kernel_size, filters, in_channels).
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(*self.kernel_size, self.filters, self._in_channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        self.built = True
+        return (*self.kernel_size, self.filters, channels)
 
     def call(self, inputs: Any) -> Any:
-        if inputs.ndim != self.rank + 2 or inputs.shape[-1] != self._in_channels:
-            raise ValueError(
-                f"Input 0 of layer {self.name!r} is incompatible with the layer: expected {self.rank + 2}-D input "
-                f"with axis -1 of size {self._in_channels}, but received input with shape {tuple(inputs.shape)}"
-            )
+        self._check_input(inputs)
         op = conv_transpose2d if self.rank == 2 else conv_transpose1d
         out = op(
             inputs,
@@ -135,25 +98,14 @@ class BaseConvTranspose(Layer):
         return (input_shape[0], *spatial, self.filters)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "output_padding": self.output_padding,
-            "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-        }
+        # BaseConv's keys in Keras's order, without groups and with output_padding after padding.
+        config: dict[str, Any] = {}
+        for key, value in super().get_config().items():
+            if key != "groups":
+                config[key] = value
+            if key == "padding":
+                config["output_padding"] = self.output_padding
+        return config
 
 
 class Conv2DTranspose(BaseConvTranspose):

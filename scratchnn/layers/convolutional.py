@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import activations, constraints, initializers, regularizers
+from scratchnn import activations
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
+from scratchnn.layers.zero_padding import check_channels_last
 from scratchnn.ops.conv_geometry import normalize_tuple, output_length
 from scratchnn.ops.convolution import conv1d, conv2d, depthwise_conv2d
 
@@ -15,6 +17,7 @@ class BaseConv(Layer):
 
     rank = 2
     _paddings = ("valid", "same")
+    _filters_optional = True  # DepthwiseConv2D passes None; the transposed convolutions need filters
 
     def __init__(
         self,
@@ -37,7 +40,7 @@ class BaseConv(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if filters is not None and (
+        if (filters is not None or not self._filters_optional) and (
             not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0
         ):
             raise ValueError(
@@ -52,12 +55,7 @@ class BaseConv(Layer):
             raise ValueError(
                 f"Layer {self.name!r}: `padding` must be one of {self._paddings}. Received: padding={padding!r}"
             )
-        if data_format not in (None, "channels_last"):
-            raise ValueError(
-                f"Layer {self.name!r}: only data_format='channels_last' is supported. "
-                f"Received: data_format={data_format!r}"
-            )
-        self.data_format = "channels_last"
+        self.data_format = check_channels_last(self, data_format)
         if not isinstance(groups, int) or groups <= 0 or (filters is not None and filters % groups):
             raise ValueError(
                 f"Layer {self.name!r}: `groups` must be a positive integer dividing filters={filters}. "
@@ -71,12 +69,11 @@ class BaseConv(Layer):
         self.groups = groups
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
 
     def _channels(self, input_shape: Any) -> int:
         if len(input_shape) != self.rank + 2 or input_shape[-1] is None:
@@ -97,27 +94,12 @@ class BaseConv(Layer):
 
     def build(self, input_shape: Any) -> None:
         channels = self._channels(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=self._kernel_shape(channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self.kernel = add_weight_with_options(self, "kernel", self._kernel_shape(channels))
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.kernel.shape[-1] * self._bias_factor(),),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+            self.bias = add_weight_with_options(self, "bias", (self._out_channels(),))
         self._in_channels = channels
         self.built = True
-
-    def _bias_factor(self) -> int:
-        return 1
 
     def _check_input(self, inputs: Any) -> None:
         if inputs.ndim != self.rank + 2 or inputs.shape[-1] != self._in_channels:
@@ -150,13 +132,7 @@ class BaseConv(Layer):
             "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
         }
 
 
@@ -289,9 +265,6 @@ class DepthwiseConv2D(BaseConv):
 
     def _kernel_shape(self, channels: int) -> tuple[int, ...]:
         return (*self.kernel_size, channels, self.depth_multiplier)
-
-    def _bias_factor(self) -> int:
-        return self._kernel_in
 
     def build(self, input_shape: Any) -> None:
         self._kernel_in = self._channels(input_shape)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import constraints, initializers, ops, regularizers
+from scratchnn import ops
 from scratchnn.backend import xp
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from scratchnn.ops.symbolic import KerasTensor
 from scratchnn.ops.tensor import Tensor
 
@@ -81,9 +82,9 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        set_weight_options(
+            self, embeddings=(embeddings_initializer, embeddings_regularizer, embeddings_constraint)
+        )
         self.mask_zero = bool(mask_zero)
         # Keras: only a layer that makes a mask supports masking; without mask_zero it drops one.
         self.supports_masking = self.mask_zero
@@ -94,13 +95,7 @@ class Embedding(Layer):
     def build(self, input_shape: Any = None) -> None:
         if self.built:
             return
-        self.embeddings = self.add_weight(
-            name="embeddings",
-            shape=(self.input_dim, self.output_dim),
-            initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer,
-            constraint=self.embeddings_constraint,
-        )
+        self.embeddings = add_weight_with_options(self, "embeddings", (self.input_dim, self.output_dim))
         self.built = True
 
     def _indices(self, inputs: Any) -> Any:
@@ -135,9 +130,6 @@ class Embedding(Layer):
             **super().get_config(),
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
-            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            **weight_options_config(self, "embeddings", activity_regularizer=True),
             "mask_zero": self.mask_zero,
         }

@@ -5,8 +5,9 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from scratchnn import constraints, initializers, ops, regularizers
+from scratchnn import ops
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from scratchnn.ops.layer_norm import layer_normalization, normalized_axes
 
 
@@ -83,12 +84,11 @@ class LayerNormalization(Layer):
         self.center = bool(center)
         self.scale = bool(scale)
         self.rms_scaling = bool(rms_scaling)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        set_weight_options(
+            self,
+            beta=(beta_initializer, beta_regularizer, beta_constraint),
+            gamma=(gamma_initializer, gamma_regularizer, gamma_constraint),
+        )
         self.supports_masking = True
 
     def build(self, input_shape: Any) -> None:
@@ -102,22 +102,10 @@ class LayerNormalization(Layer):
         # Keras creates gamma before beta; they are the layer's weights in that order.
         self.gamma = None
         if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(
-                name="gamma",
-                shape=shape,
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-            )
+            self.gamma = add_weight_with_options(self, "gamma", shape)
         self.beta = None
         if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(
-                name="beta",
-                shape=shape,
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-            )
+            self.beta = add_weight_with_options(self, "beta", shape)
         self.built = True
 
     def _axes(self, input_shape: Any) -> tuple[int, ...]:
@@ -143,12 +131,7 @@ class LayerNormalization(Layer):
             "center": self.center,
             "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **weight_options_config(self, "beta", "gamma"),
         }
 
 

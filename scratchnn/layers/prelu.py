@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import constraints, initializers, ops, regularizers
+from scratchnn import ops
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
 
 
 class PReLU(Layer):
@@ -37,9 +38,7 @@ class PReLU(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        set_weight_options(self, alpha=(alpha_initializer, alpha_regularizer, alpha_constraint))
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, (list, tuple)):
@@ -69,13 +68,7 @@ class PReLU(Layer):
                 f"Layer {self.name!r}: every axis that alpha spans must have a known size; share the "
                 f"variable ones with `shared_axes`. Received: input_shape={tuple(input_shape)}"
             )
-        self.alpha = self.add_weight(
-            name="alpha",
-            shape=tuple(param_shape),
-            initializer=self.alpha_initializer,
-            regularizer=self.alpha_regularizer,
-            constraint=self.alpha_constraint,
-        )
+        self.alpha = add_weight_with_options(self, "alpha", tuple(param_shape))
         self.built = True
 
     def call(self, inputs: Any) -> Any:
@@ -89,8 +82,6 @@ class PReLU(Layer):
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
-            "alpha_initializer": initializers.serialize(self.alpha_initializer),
-            "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-            "alpha_constraint": constraints.serialize(self.alpha_constraint),
+            **weight_options_config(self, "alpha"),
             "shared_axes": self.shared_axes,
         }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn import activations, constraints, initializers, ops, regularizers
+from scratchnn import activations, ops
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from scratchnn.layers.zero_padding import check_channels_last
 from scratchnn.ops.conv_geometry import normalize_padding, normalize_tuple, output_length
 from scratchnn.ops.convolution import depthwise_conv2d
@@ -82,15 +83,12 @@ class SeparableConv2D(Layer):
         self.data_format = check_channels_last(self, data_format)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            depthwise=(depthwise_initializer, depthwise_regularizer, depthwise_constraint),
+            pointwise=(pointwise_initializer, pointwise_regularizer, pointwise_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
 
     def build(self, input_shape: Any) -> None:
         if len(input_shape) != 4 or input_shape[-1] is None:
@@ -99,29 +97,13 @@ class SeparableConv2D(Layer):
                 f"channel axis. Received: input_shape={tuple(input_shape)}"
             )
         channels = int(input_shape[-1])
-        self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel",
-            shape=(*self.kernel_size, channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint,
+        self.depthwise_kernel = add_weight_with_options(
+            self, "depthwise", (*self.kernel_size, channels, self.depth_multiplier), name="depthwise_kernel"
         )
-        self.pointwise_kernel = self.add_weight(
-            name="pointwise_kernel",
-            shape=(1, 1, channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint,
+        self.pointwise_kernel = add_weight_with_options(
+            self, "pointwise", (1, 1, channels * self.depth_multiplier, self.filters), name="pointwise_kernel"
         )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self.bias = add_weight_with_options(self, "bias", (self.filters,)) if self.use_bias else None
         self._in_channels = channels
         self.built = True
 
@@ -159,16 +141,7 @@ class SeparableConv2D(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_options_config(self, "depthwise", "pointwise", "bias", activity_regularizer=True),
         }
 
 

@@ -41,35 +41,21 @@ from scratchnn.losses.functions import (
     hinge,
     huber,
     kl_divergence,
+    kld,
+    kullback_leibler_divergence,
     log_cosh,
+    logcosh,
+    mae,
+    mape,
     mean_absolute_error,
     mean_absolute_percentage_error,
     mean_squared_error,
     mean_squared_logarithmic_error,
+    mse,
+    msle,
     poisson,
     sparse_categorical_crossentropy,
     squared_hinge,
-)
-from scratchnn.losses.functions import (
-    kld as kld,
-)
-from scratchnn.losses.functions import (
-    kullback_leibler_divergence as kullback_leibler_divergence,
-)
-from scratchnn.losses.functions import (
-    logcosh as logcosh,
-)
-from scratchnn.losses.functions import (
-    mae as mae,
-)
-from scratchnn.losses.functions import (
-    mape as mape,
-)
-from scratchnn.losses.functions import (
-    mse as mse,
-)
-from scratchnn.losses.functions import (
-    msle as msle,
 )
 from scratchnn.losses.loss import (
     BinaryCrossentropy,
@@ -101,23 +87,23 @@ _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     "categorical_crossentropy": categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
     "mean_squared_error": mean_squared_error,
-    "mse": mean_squared_error,
+    "mse": mse,
     "mean_absolute_error": mean_absolute_error,
-    "mae": mean_absolute_error,
+    "mae": mae,
     "mean_absolute_percentage_error": mean_absolute_percentage_error,
-    "mape": mean_absolute_percentage_error,
+    "mape": mape,
     "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
-    "msle": mean_squared_logarithmic_error,
+    "msle": msle,
     "huber": huber,
     "huber_loss": huber,
     "log_cosh": log_cosh,
-    "logcosh": log_cosh,
+    "logcosh": logcosh,
     "hinge": hinge,
     "squared_hinge": squared_hinge,
     "categorical_hinge": categorical_hinge,
     "kl_divergence": kl_divergence,
-    "kld": kl_divergence,
-    "kullback_leibler_divergence": kl_divergence,
+    "kld": kld,
+    "kullback_leibler_divergence": kullback_leibler_divergence,
     "poisson": poisson,
     "cosine_similarity": cosine_similarity,
 }

@@ -6,24 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from scratchnn import backend, ops
-from scratchnn.losses.functions import (
-    _same_rank,
-    binary_crossentropy,
-    categorical_crossentropy,
-    categorical_hinge,
-    cosine_similarity,
-    hinge,
-    huber,
-    kl_divergence,
-    log_cosh,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_error,
-    mean_squared_logarithmic_error,
-    poisson,
-    sparse_categorical_crossentropy,
-    squared_hinge,
-)
+from scratchnn.losses import functions
+from scratchnn.losses.functions import _same_rank
 from scratchnn.ops.tensor import Tensor
 from scratchnn.utils.naming import to_snake_case
 
@@ -97,7 +81,7 @@ class Loss:
                 f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. "
                 f"Received: reduction={reduction!r}"
             )
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype
 
@@ -114,10 +98,6 @@ class Loss:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)
-
-
-def _snake(name: str) -> str:
-    return to_snake_case(name)
 
 
 class LossFunctionWrapper(Loss):
@@ -191,36 +171,44 @@ def _loss_class(
 
 
 SparseCategoricalCrossentropy = _loss_class(
-    sparse_categorical_crossentropy,
+    functions.sparse_categorical_crossentropy,
     "SparseCategoricalCrossentropy",
     "sparse_categorical_crossentropy",
     {"from_logits": False, "ignore_class": None, "axis": -1},
 )
 CategoricalCrossentropy = _loss_class(
-    categorical_crossentropy,
+    functions.categorical_crossentropy,
     "CategoricalCrossentropy",
     "categorical_crossentropy",
     {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
 )
 BinaryCrossentropy = _loss_class(
-    binary_crossentropy,
+    functions.binary_crossentropy,
     "BinaryCrossentropy",
     "binary_crossentropy",
     {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
 )
-MeanSquaredError = _loss_class(mean_squared_error, "MeanSquaredError", "mean_squared_error", {})
-MeanAbsoluteError = _loss_class(mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", {})
+MeanSquaredError = _loss_class(functions.mean_squared_error, "MeanSquaredError", "mean_squared_error", {})
+MeanAbsoluteError = _loss_class(functions.mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", {})
 MeanAbsolutePercentageError = _loss_class(
-    mean_absolute_percentage_error, "MeanAbsolutePercentageError", "mean_absolute_percentage_error", {}
+    functions.mean_absolute_percentage_error,
+    "MeanAbsolutePercentageError",
+    "mean_absolute_percentage_error",
+    {},
 )
 MeanSquaredLogarithmicError = _loss_class(
-    mean_squared_logarithmic_error, "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", {}
+    functions.mean_squared_logarithmic_error,
+    "MeanSquaredLogarithmicError",
+    "mean_squared_logarithmic_error",
+    {},
 )
-Huber = _loss_class(huber, "Huber", "huber_loss", {"delta": 1.0})
-LogCosh = _loss_class(log_cosh, "LogCosh", "log_cosh", {})
-Hinge = _loss_class(hinge, "Hinge", "hinge", {})
-SquaredHinge = _loss_class(squared_hinge, "SquaredHinge", "squared_hinge", {})
-CategoricalHinge = _loss_class(categorical_hinge, "CategoricalHinge", "categorical_hinge", {})
-KLDivergence = _loss_class(kl_divergence, "KLDivergence", "kl_divergence", {})
-Poisson = _loss_class(poisson, "Poisson", "poisson", {})
-CosineSimilarity = _loss_class(cosine_similarity, "CosineSimilarity", "cosine_similarity", {"axis": -1})
+Huber = _loss_class(functions.huber, "Huber", "huber_loss", {"delta": 1.0})
+LogCosh = _loss_class(functions.log_cosh, "LogCosh", "log_cosh", {})
+Hinge = _loss_class(functions.hinge, "Hinge", "hinge", {})
+SquaredHinge = _loss_class(functions.squared_hinge, "SquaredHinge", "squared_hinge", {})
+CategoricalHinge = _loss_class(functions.categorical_hinge, "CategoricalHinge", "categorical_hinge", {})
+KLDivergence = _loss_class(functions.kl_divergence, "KLDivergence", "kl_divergence", {})
+Poisson = _loss_class(functions.poisson, "Poisson", "poisson", {})
+CosineSimilarity = _loss_class(
+    functions.cosine_similarity, "CosineSimilarity", "cosine_similarity", {"axis": -1}
+)

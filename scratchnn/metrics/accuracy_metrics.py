@@ -15,7 +15,7 @@ from typing import Any
 from scratchnn import backend
 from scratchnn.backend import xp
 from scratchnn.metrics.metrics_utils import squeeze_or_expand_to_same_rank, to_array
-from scratchnn.metrics.reduction_metrics import MeanMetricWrapper
+from scratchnn.metrics.reduction_metrics import _BuiltinMetricWrapper
 from scratchnn.ops.tensor import Tensor
 
 
@@ -156,12 +156,9 @@ def sparse_top_k_categorical_accuracy(
     )
 
 
-class _AccuracyWrapper(MeanMetricWrapper):
+class _AccuracyWrapper(_BuiltinMetricWrapper):
     _fn_takes_arrays = True
     _direction = "up"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class Accuracy(_AccuracyWrapper):
@@ -204,9 +201,6 @@ class BinaryAccuracy(_AccuracyWrapper):
     def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
         super().__init__(fn=_binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "threshold": self.threshold}
 
 
 class CategoricalAccuracy(_AccuracyWrapper):
@@ -273,9 +267,6 @@ class TopKCategoricalAccuracy(_AccuracyWrapper):
         super().__init__(fn=_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
 
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "k": self.k}
-
 
 class SparseTopKCategoricalAccuracy(_AccuracyWrapper):
     """How often the integer target is among the `k` highest scores.
@@ -315,7 +306,7 @@ class SparseTopKCategoricalAccuracy(_AccuracyWrapper):
         self.from_sorted_ids = from_sorted_ids
 
     def get_config(self) -> dict[str, Any]:
-        config = {**super().get_config(), "k": self.k}
-        if self.from_sorted_ids:
-            config["from_sorted_ids"] = True
+        config = super().get_config()
+        if not self.from_sorted_ids:
+            del config["from_sorted_ids"]  # as Keras, only when set
         return config

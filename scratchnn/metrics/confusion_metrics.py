@@ -133,6 +133,32 @@ class FalseNegatives(_ConfusionMatrixConditionCount):
     _state = "_fn"
 
 
+_PRECISION_RECALL_DOC = """{summary}
+
+    Args:
+        thresholds: a float in [0, 1] or a list of them; a score is positive
+            when `y_pred > threshold`. Defaults to 0.5, or to "every kept
+            score" when `top_k` is set.
+        top_k: count only the `k` highest scores of each sample as positive.
+        class_id: compute the metric for this column of (N, K) inputs only.
+        name: name of the metric instance. Defaults to "{name}".
+        dtype: dtype of the result. Defaults to `floatx()`.
+
+    Inputs: `y_true`, `y_pred` of shape (N,), (N, 1) or (N, K); `sample_weight` (N,).
+    The result is 0 while `{denominator} == 0`, and has shape (T,) for T thresholds.
+
+    Raises:
+        ValueError: if a threshold is outside [0, 1] or `top_k` is not a positive integer.
+
+    Example:
+
+    >>> m = {cls}()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> round(float(m.result()), 4)
+    0.6667
+    """
+
+
 class _PrecisionRecallBase(_ThresholdedCounts):
     _direction = "up"
 
@@ -146,60 +172,24 @@ class _PrecisionRecallBase(_ThresholdedCounts):
 
 
 class Precision(_PrecisionRecallBase):
-    """Precision `tp / (tp + fp)`: the fraction of positive predictions that are right.
-
-    Args:
-        thresholds: a float in [0, 1] or a list of them; a score is positive
-            when `y_pred > threshold`. Defaults to 0.5, or to "every kept
-            score" when `top_k` is set.
-        top_k: count only the `k` highest scores of each sample as positive.
-        class_id: compute the metric for this column of (N, K) inputs only.
-        name: name of the metric instance. Defaults to "precision".
-        dtype: dtype of the result. Defaults to `floatx()`.
-
-    Inputs: `y_true`, `y_pred` of shape (N,), (N, 1) or (N, K); `sample_weight` (N,).
-    The result is 0 while `tp + fp == 0`, and has shape (T,) for T thresholds.
-
-    Raises:
-        ValueError: if a threshold is outside [0, 1] or `top_k` is not a positive integer.
-
-    Example:
-
-    >>> m = Precision()
-    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> round(float(m.result()), 4)
-    0.6667
-    """
+    __doc__ = _PRECISION_RECALL_DOC.format(
+        summary="Precision `tp / (tp + fp)`: the fraction of positive predictions that are right.",
+        name="precision",
+        denominator="tp + fp",
+        cls="Precision",
+    )
 
     def result(self) -> Tensor:
         return self._scalar_or_vector(divide_no_nan(self._tp, self._tp + self._fp))
 
 
 class Recall(_PrecisionRecallBase):
-    """Recall `tp / (tp + fn)`: the fraction of positive labels that are predicted positive.
-
-    Args:
-        thresholds: a float in [0, 1] or a list of them; a score is positive
-            when `y_pred > threshold`. Defaults to 0.5, or to "every kept
-            score" when `top_k` is set.
-        top_k: count only the `k` highest scores of each sample as positive.
-        class_id: compute the metric for this column of (N, K) inputs only.
-        name: name of the metric instance. Defaults to "recall".
-        dtype: dtype of the result. Defaults to `floatx()`.
-
-    Inputs: `y_true`, `y_pred` of shape (N,), (N, 1) or (N, K); `sample_weight` (N,).
-    The result is 0 while `tp + fn == 0`, and has shape (T,) for T thresholds.
-
-    Raises:
-        ValueError: if a threshold is outside [0, 1] or `top_k` is not a positive integer.
-
-    Example:
-
-    >>> m = Recall()
-    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> round(float(m.result()), 4)
-    0.6667
-    """
+    __doc__ = _PRECISION_RECALL_DOC.format(
+        summary="Recall `tp / (tp + fn)`: the fraction of positive labels that are predicted positive.",
+        name="recall",
+        denominator="tp + fn",
+        cls="Recall",
+    )
 
     def result(self) -> Tensor:
         return self._scalar_or_vector(divide_no_nan(self._tp, self._tp + self._fn))

@@ -11,14 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.losses import functions as loss_functions
-from scratchnn.metrics.reduction_metrics import MeanMetricWrapper
+from scratchnn.metrics.reduction_metrics import _BuiltinMetricWrapper
 
 
-class _LossMetric(MeanMetricWrapper):
+class _LossMetric(_BuiltinMetricWrapper):
     _direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}
 
 
 class BinaryCrossentropy(_LossMetric):

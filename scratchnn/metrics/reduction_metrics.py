@@ -233,3 +233,14 @@ class MeanMetricWrapper(Mean):
         if "fn" in config:
             config["fn"] = deserialize(config["fn"])
         return cls(**config)
+
+
+class _BuiltinMetricWrapper(MeanMetricWrapper):
+    """Base of the built-in metric classes over a fixed function (Accuracy, MeanSquaredError, ...).
+
+    Their config is their constructor's arguments: name, dtype and the function's keyword
+    arguments (threshold, k, from_logits, ...), never `fn`, which the class fixes.
+    """
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}

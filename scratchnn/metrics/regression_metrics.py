@@ -18,7 +18,7 @@ from scratchnn.metrics.metrics_utils import (
     to_array,
     to_float_array,
 )
-from scratchnn.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from scratchnn.metrics.reduction_metrics import Mean, _BuiltinMetricWrapper
 from scratchnn.ops.tensor import Tensor
 
 
@@ -95,12 +95,9 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
     return Tensor(_mean_squared_logarithmic_error(to_array(y_true), to_array(y_pred)))
 
 
-class _RegressionWrapper(MeanMetricWrapper):
+class _RegressionWrapper(_BuiltinMetricWrapper):
     _fn_takes_arrays = True
     _direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class MeanSquaredError(_RegressionWrapper):

@@ -22,6 +22,11 @@ def _step_array(step: Any) -> Any:
     return xp.asarray(step.data if isinstance(step, Tensor) else step, dtype="float64")
 
 
+def _attributes(schedule: LearningRateSchedule, *names: str) -> dict[str, Any]:
+    """`get_config()` of a schedule that stores each constructor argument under its own name."""
+    return {name: getattr(schedule, name) for name in names}
+
+
 def _check_decay_steps(owner: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"{owner}: Argument `{name}` must be > 0. Received: {name}={value!r}")
@@ -108,13 +113,7 @@ class ExponentialDecay(LearningRateSchedule):
         return self._out(self.initial_learning_rate * xp.power(float(self.decay_rate), p))
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return _attributes(self, "initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -221,14 +220,9 @@ class PolynomialDecay(LearningRateSchedule):
         return self._out(delta * xp.power(fraction_left, float(self.power)) + self.end_learning_rate)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
+        return _attributes(
+            self, "initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle", "name"
+        )
 
 
 class InverseTimeDecay(LearningRateSchedule):
@@ -276,13 +270,7 @@ class InverseTimeDecay(LearningRateSchedule):
         return self._out(self.initial_learning_rate / (1.0 + self.decay_rate * p))
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return _attributes(self, "initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
 
 
 class CosineDecay(LearningRateSchedule):
@@ -352,14 +340,9 @@ class CosineDecay(LearningRateSchedule):
         return self._out(xp.where(s < warmup, warming, decayed))
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
+        return _attributes(
+            self, "initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps"
+        )
 
 
 class CosineDecayRestarts(LearningRateSchedule):

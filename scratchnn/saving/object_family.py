@@ -11,6 +11,7 @@ the look-up order (registered and custom objects, then built-ins), and the
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from typing import Any
 
 from scratchnn.saving.registry import get_registered_object, register_builtins
@@ -19,6 +20,18 @@ from scratchnn.saving.serialization_lib import (
     deserialize_keras_object,
     serialize_keras_object,
 )
+from scratchnn.utils.naming import to_snake_case
+
+
+def builtin_names(objects: Iterable[Any], aliases: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A family's built-ins by every accepted name: each `__name__`, its snake_case form, then `aliases`.
+
+    As Keras's `ALL_OBJECTS_DICT`: "MaxNorm" and "max_norm" both name the class.
+    """
+    table = {obj.__name__: obj for obj in objects}
+    table.update({to_snake_case(name): obj for name, obj in list(table.items())})
+    table.update(aliases or {})
+    return table
 
 
 class ObjectFamily:

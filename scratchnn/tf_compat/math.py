@@ -15,24 +15,10 @@ from scratchnn import backend, ops
 from scratchnn.backend import xp
 from scratchnn.ops.tensor import Tensor
 from scratchnn.tf_compat import missing
+from scratchnn.tf_compat import reductions as _reductions
 from scratchnn.tf_compat.array_ops import as_tensor, axis_arg, operand
 from scratchnn.tf_compat.nn import l2_normalize, log_softmax, sigmoid, softmax, softplus, tanh
-from scratchnn.tf_compat.reductions import (
-    argmax,
-    argmin,
-    count_nonzero,
-    reduce_all,
-    reduce_any,
-    reduce_euclidean_norm,
-    reduce_logsumexp,
-    reduce_max,
-    reduce_mean,
-    reduce_min,
-    reduce_prod,
-    reduce_std,
-    reduce_sum,
-    reduce_variance,
-)
+from scratchnn.tf_compat.reductions import *  # noqa: F403 - tf.math holds every reduction (reductions.__all__)
 from scratchnn.tf_compat.sort_ops import top_k
 
 
@@ -265,8 +251,6 @@ __all__ = [
     "acosh",
     "add",
     "add_n",
-    "argmax",
-    "argmin",
     "asin",
     "asinh",
     "atan",
@@ -276,7 +260,6 @@ __all__ = [
     "confusion_matrix",
     "cos",
     "cosh",
-    "count_nonzero",
     "cumprod",
     "cumsum",
     "divide",
@@ -313,17 +296,6 @@ __all__ = [
     "not_equal",
     "pow",
     "reciprocal",
-    "reduce_all",
-    "reduce_any",
-    "reduce_euclidean_norm",
-    "reduce_logsumexp",
-    "reduce_max",
-    "reduce_mean",
-    "reduce_min",
-    "reduce_prod",
-    "reduce_std",
-    "reduce_sum",
-    "reduce_variance",
     "round",
     "rsqrt",
     "sigmoid",
@@ -341,3 +313,4 @@ __all__ = [
     "top_k",
     "truediv",
 ]
+__all__ += _reductions.__all__

@@ -1,5 +1,7 @@
 """Image preprocessing and augmentation layers (keras/src/layers/preprocessing/image_preprocessing/)."""
 
+from types import ModuleType as _ModuleType
+
 from scratchnn.layers.image_preprocessing.base import (
     BaseImagePreprocessingLayer as BaseImagePreprocessingLayer,
 )
@@ -13,15 +15,9 @@ from scratchnn.layers.image_preprocessing.random_flip import RandomFlip as Rando
 from scratchnn.layers.image_preprocessing.resizing import CenterCrop as CenterCrop
 from scratchnn.layers.image_preprocessing.resizing import Resizing as Resizing
 
-__all__ = [
-    "BaseImagePreprocessingLayer",
-    "CenterCrop",
-    "RandomBrightness",
-    "RandomContrast",
-    "RandomCrop",
-    "RandomFlip",
-    "RandomRotation",
-    "RandomTranslation",
-    "RandomZoom",
-    "Resizing",
-]
+# Every class imported above, not the submodules (as ops/__init__.py).
+__all__ = sorted(
+    name
+    for name, value in globals().items()
+    if not name.startswith("_") and not isinstance(value, _ModuleType)
+)

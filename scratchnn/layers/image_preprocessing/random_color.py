@@ -25,6 +25,14 @@ class _ColorLayer(BaseImagePreprocessingLayer):
     def transform_segmentation_masks(self, masks: Any, transformation: Any, training: bool = True) -> Any:
         return masks
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "factor": self.factor,
+            "value_range": self.value_range,
+            "seed": self.seed,
+        }
+
 
 class RandomContrast(_ColorLayer):
     """In training, scales each image's deviation from its mean: y = (x - mean) * c + mean.
@@ -65,14 +73,6 @@ class RandomContrast(_ColorLayer):
         mean = ops.mean(images, axis=(-3, -2), keepdims=True)
         factor = ops.cast(ops.convert_to_tensor(transformation["contrast_factor"]), images.dtype)
         return ops.add(ops.multiply(ops.subtract(images, mean), factor), mean)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
 
 
 class RandomBrightness(_ColorLayer):
@@ -116,11 +116,3 @@ class RandomBrightness(_ColorLayer):
 
     def _adjust(self, images: Any, transformation: Any) -> Any:
         return ops.add(images, ops.cast(ops.convert_to_tensor(transformation["rgb_delta"]), images.dtype))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "factor": self.factor,
-            "value_range": self.value_range,
-            "seed": self.seed,
-        }
