@@ -7,7 +7,7 @@ on every call, and a training step slows many-fold. scratchnn instead schedules 
 own parallelism:
 
 - An op cuts its work into independent chunks (image ranges of im2col, col2im and
-  pooling, the 16 matrix products of a Winograd step, ...). The chunking depends on
+  pooling, the 36 matrix products of a Winograd step, ...). The chunking depends on
   the shapes only, never on the thread count, so every thread count computes the
   same chunks in the same arithmetic order: results are bitwise identical to the
   serial path, and a seed gives the same weights with threads on or off.

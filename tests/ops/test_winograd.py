@@ -1,4 +1,5 @@
-"""Winograd F(2x2, 3x3) convolution: float64 gradient checks, equality with im2col, Keras parity, dispatch."""
+"""Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions: the transform matrices, float64 gradient
+checks, equality with im2col, Keras parity, dispatch."""
 
 import keras
 import numpy as np
@@ -31,13 +32,31 @@ def algorithm(monkeypatch):
     return use
 
 
+@pytest.fixture(params=sorted(winograd.TRANSFORMS))
+def tile(request, monkeypatch):
+    """Runs a test once per output tile size m (F(2x2, 3x3), F(4x4, 3x3))."""
+    monkeypatch.setattr(winograd, "TILE", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("m", sorted(winograd.TRANSFORMS))
+def test_transform_matrices_compute_the_1d_correlation(m, rng):
+    # y = A^T [(G g) * (B^T d)] must equal y[i] = sum_j d[i + j] g[j] for every d and g.
+    bt, g_mat, at = (np.asarray(a, dtype=np.float64) for a in winograd.TRANSFORMS[m])
+    assert bt.shape == (m + 2, m + 2) and g_mat.shape == (m + 2, 3) and at.shape == (m, m + 2)
+    for _ in range(5):
+        d, g = rng.standard_normal(m + 2), rng.standard_normal(3)
+        want = [d[i : i + 3] @ g for i in range(m)]
+        np.testing.assert_allclose(at @ ((g_mat @ g) * (bt @ d)), want, rtol=1e-12, atol=1e-12)
+
+
 def _values(rng, n, h, w, c, o):
     return rng.standard_normal((n, h, w, c)), rng.standard_normal((3, 3, c, o)) * 0.5, rng.standard_normal(o)
 
 
 @pytest.mark.parametrize("n,h,w,c,o,padding", CASES)
 @pytest.mark.parametrize("relu", [False, True])
-def test_winograd_gradients(n, h, w, c, o, padding, relu, rng, algorithm):
+def test_winograd_gradients(n, h, w, c, o, padding, relu, rng, algorithm, tile):
     algorithm("winograd")
     x, kernel, bias = _values(rng, n, h, w, c, o)
     check_gradients(lambda a, b, d: conv2d(a, b, d, 1, padding, relu=relu), [x, kernel, bias], atol=1e-7)
@@ -54,7 +73,7 @@ def _loss_and_grads(x, kernel, bias, padding, relu, wanted=(True, True, True)):
 
 @pytest.mark.parametrize("n,h,w,c,o,padding", CASES)
 @pytest.mark.parametrize("wanted", [(True, True, True), (True, False, False), (False, True, True)])
-def test_winograd_equals_im2col(n, h, w, c, o, padding, wanted, rng, algorithm):
+def test_winograd_equals_im2col(n, h, w, c, o, padding, wanted, rng, algorithm, tile):
     x, kernel, bias = _values(rng, n, h, w, c, o)
     algorithm("im2col")
     reference = _loss_and_grads(x, kernel, bias, padding, True, wanted)
@@ -64,7 +83,7 @@ def test_winograd_equals_im2col(n, h, w, c, o, padding, wanted, rng, algorithm):
 
 
 @pytest.mark.parametrize("shape", [(4, 14, 14, 32, 64), (3, 7, 7, 64, 128), (2, 9, 8, 16, 16)])
-def test_winograd_float32_matches_keras(shape, rng, algorithm):
+def test_winograd_float32_matches_keras(shape, rng, algorithm, tile):
     n, h, w, c, o = shape
     algorithm("winograd")
     x = rng.standard_normal((n, h, w, c)).astype("float32")
@@ -78,7 +97,8 @@ def test_winograd_float32_matches_keras(shape, rng, algorithm):
 
 def test_conv2d_layer_with_many_channels_takes_winograd_and_matches_keras(rng, monkeypatch):
     monkeypatch.setattr(convolution, "ALGORITHM", "auto")
-    monkeypatch.setattr(convolution, "WINOGRAD_MIN_PIXELS", 1)
+    monkeypatch.setattr(convolution, "WINOGRAD_MIN_WORK", 1)
+    monkeypatch.setattr(convolution, "WINOGRAD_MIN_CHANNELS", 32)
     called = []
     original = convolution.conv2d_winograd
     monkeypatch.setattr(convolution, "conv2d_winograd", lambda *a: called.append(1) or original(*a))
@@ -94,21 +114,23 @@ def test_conv2d_layer_with_many_channels_takes_winograd_and_matches_keras(rng, m
     assert called
 
 
-def test_kernel_transform_adjoint_is_its_transpose(rng):
+@pytest.mark.parametrize("m", sorted(winograd.TRANSFORMS))
+def test_kernel_transform_adjoint_is_its_transpose(m, rng):
     # <K w, du> = <w, K^T du> for the linear map K = (w -> G w G^T).
     w = backend.asarray(rng.standard_normal((3, 3, 2, 3)))
-    du = backend.asarray(rng.standard_normal((16, 2, 3)))
-    lhs = np.sum(winograd.kernel_transform(w) * du)
-    rhs = np.sum(w * winograd.kernel_transform_adjoint(du))
+    du = backend.asarray(rng.standard_normal(((m + 2) ** 2, 2, 3)))
+    lhs = np.sum(winograd.kernel_transform(w, m) * du)
+    rhs = np.sum(w * winograd.kernel_transform_adjoint(du, m))
     np.testing.assert_allclose(lhs, rhs, rtol=1e-12)
 
 
 @pytest.mark.parametrize(
     "kernel,strides,dilation,c,o,out_shape,expected",
     [
-        ((3, 3), (1, 1), (1, 1), 32, 64, (128, 14, 14), True),
-        ((3, 3), (1, 1), (1, 1), 32, 64, (32, 14, 14), False),  # small batch: a tie, im2col kept
-        ((3, 3), (1, 1), (1, 1), 64, 128, (128, 7, 7), False),  # odd output: tiles overhang
+        ((3, 3), (1, 1), (1, 1), 64, 128, (128, 7, 7), True),
+        ((3, 3), (1, 1), (1, 1), 64, 128, (64, 7, 7), True),
+        ((3, 3), (1, 1), (1, 1), 64, 128, (32, 7, 7), False),  # small batch: im2col won
+        ((3, 3), (1, 1), (1, 1), 32, 64, (128, 14, 14), False),  # 32 channels: a tie at best
         ((3, 3), (1, 1), (1, 1), 16, 64, (128, 14, 14), False),  # too few channels
         ((3, 3), (2, 2), (1, 1), 32, 64, (128, 14, 14), False),
         ((3, 3), (1, 1), (2, 2), 32, 64, (128, 14, 14), False),
@@ -134,7 +156,7 @@ def test_an_unknown_algorithm_is_rejected(algorithm):
         conv2d(np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)))
 
 
-def test_predict_keeps_no_transformed_tiles(rng, algorithm):
+def test_predict_keeps_no_transformed_tiles(rng, algorithm, tile):
     # Without a tape the forward pass keeps nothing for a backward pass.
     algorithm("winograd")
     x = ops.Variable(rng.standard_normal((2, 6, 6, 3)), dtype="float64")
