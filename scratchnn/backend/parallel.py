@@ -423,12 +423,6 @@ def activate() -> bool:
     return size > 1 and _get_pool(size) is not None
 
 
-def chunk_ranges(total: int, size: int) -> list[tuple[int, int]]:
-    """[(start, stop), ...] covering range(total) in pieces of `size` (the last may be shorter)."""
-    size = max(1, int(size))
-    return [(i, min(i + size, total)) for i in range(0, total, size)]
-
-
 def _after_fork_in_child() -> None:
     # The child has the parent's memory but none of its threads: start a fresh pool when needed.
     _state["pool"] = None

@@ -28,10 +28,3 @@ def normalize_axes(axis: Any, ndim: int, name: str = "axis") -> tuple[int, ...]:
 def normalize_axis(axis: int, ndim: int, name: str = "axis") -> int:
     """One axis as a non-negative int (see `normalize_axes`)."""
     return normalize_axes(int(axis), ndim, name)[0]
-
-
-def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> tuple[int, ...]:
-    """The shape of a reduction over `axes` of a tensor of `shape`."""
-    if keepdims:
-        return tuple(1 if i in axes else n for i, n in enumerate(shape))
-    return tuple(n for i, n in enumerate(shape) if i not in axes)

@@ -103,22 +103,18 @@ def power(x1: Any, x2: Any) -> Tensor:
 
 def maximum(x1: Any, x2: Any) -> Tensor:
     """Elementwise max. The gradient goes to the larger operand (to x1 on ties)."""
-    a, b = _pair(x1, x2)
-    mask = a.data >= b.data
-
-    def backward(g):
-        return (
-            unbroadcast(g * mask, a.data.shape) if _need(a) else None,
-            unbroadcast(g * ~mask, b.data.shape) if _need(b) else None,
-        )
-
-    return record(xp.where(mask, a.data, b.data), (a, b), backward)
+    return _select(x1, x2, xp.greater_equal)
 
 
 def minimum(x1: Any, x2: Any) -> Tensor:
     """Elementwise min. The gradient goes to the smaller operand (to x1 on ties)."""
+    return _select(x1, x2, xp.less_equal)
+
+
+def _select(x1: Any, x2: Any, keeps_x1: Any) -> Tensor:
+    """x1 where keeps_x1(x1, x2), else x2; the gradient follows the selected operand."""
     a, b = _pair(x1, x2)
-    mask = a.data <= b.data
+    mask = keeps_x1(a.data, b.data)
 
     def backward(g):
         return (

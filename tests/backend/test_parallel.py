@@ -195,11 +195,6 @@ def test_without_threadpoolctl_the_default_is_serial_and_more_threads_name_the_e
     assert parallel.num_threads() == 2
 
 
-def test_chunk_ranges_cover_the_range():
-    assert parallel.chunk_ranges(10, 4) == [(0, 4), (4, 8), (8, 10)]
-    assert parallel.chunk_ranges(0, 4) == []
-
-
 def test_activate_pins_blas_only_with_more_than_one_thread():
     pytest.importorskip("threadpoolctl")
     with parallel.threads(1):
