@@ -16,6 +16,18 @@ from scratchnn.backend import xp
 MIN_CHUNKS = 8
 
 
+def sum_rows(a: Any, out: Any = None) -> Any:
+    """The sum of the rows of a 2-D (m, o) array, (o,): the bias gradient of m output pixels.
+
+    Taken as the matrix-vector product ones(m) @ a through BLAS. NumPy's `sum(axis=0)`
+    over an array with few columns measured 2-9x slower here (the tutorial CNN's first
+    layer at batch 32, (25088, 32): 0.63 ms against 0.07 on one thread), and BLAS's
+    blocked accumulation measured closer to the float64 sum.
+    """
+    ones = xp.ones(a.shape[0], dtype=a.dtype)
+    return xp.matmul(ones, a) if out is None else xp.matmul(ones, a, out=out)
+
+
 def normalize_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
     """An int or a sequence of `n` positive ints -> an n-tuple (Keras's `standardize_tuple`).
 

@@ -38,6 +38,7 @@ from scratchnn.ops.conv_geometry import (
     normalize_padding,
     normalize_tuple,
     offset_slice,
+    sum_rows,
     window_view,
 )
 from scratchnn.ops.shape import reshape
@@ -200,7 +201,7 @@ def conv_transpose2d(
         dw = dw.reshape(wd.shape) if need_w else None
         if b is None:
             return (dx, dw)
-        return (dx, dw, g.sum(axis=(0, 1, 2)) if b.requires_grad else None)
+        return (dx, dw, sum_rows(g.reshape(-1, g.shape[-1])) if b.requires_grad else None)
 
     return record(out, (x, w) if b is None else (x, w, b), backward)
 

@@ -38,6 +38,7 @@ from scratchnn.ops.conv_geometry import (
     pad_spatial,
     same_pads,
     spatial_pads,
+    sum_rows,
     window_view,
 )
 from scratchnn.ops.shape import reshape
@@ -254,7 +255,7 @@ def _dense_conv(xpad, wd, bd, geo: _Geometry, relu: bool, x: Tensor, w: Tensor, 
             if relu:
                 gc = gc * (out2[i0 * pixels : i1 * pixels] > 0)
             if need_b:
-                gc.sum(axis=0, out=db_parts[j])
+                sum_rows(gc, out=db_parts[j])
             if need_w:
                 xp.matmul(cols_of(i0, i1).T, gc, out=dw_parts[j])
             if need_x:
@@ -305,7 +306,7 @@ def _grouped_conv(xpad, wd, bd, geo: _Geometry, relu: bool, groups: int, x, w, b
             geo.col2im_add(dxpad, dcols)
             dx = geo.unpad(dxpad)
         if b is not None and b.requires_grad:
-            db = g.reshape(m, o).sum(axis=0)
+            db = sum_rows(g.reshape(m, o))
         return (dx, dw) if b is None else (dx, dw, db)
 
     return out, backward

@@ -50,7 +50,7 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import parallel, xp
-from scratchnn.ops.conv_geometry import image_chunks, window_view
+from scratchnn.ops.conv_geometry import image_chunks, sum_rows, window_view
 from scratchnn.ops.tensor import Tensor, grad_enabled
 
 # Bytes of transformed tiles (V and M) per image chunk. Larger chunks measured faster here
@@ -203,7 +203,7 @@ def conv2d_winograd(
             m_, p0, p1 = i1 - i0, i0 * per_image, i1 * per_image
             gc = g[i0:i1] * (out[i0:i1] > 0) if relu else g[i0:i1]
             if need_b:
-                gc.reshape(-1, o).sum(axis=0, out=db_parts[k])
+                sum_rows(gc.reshape(-1, o), out=db_parts[k])
             # dY in tiles, zero where the last tile row/column overhangs the output
             gy = (xp.empty if exact else xp.zeros)((m, m, m_, th, tw, o), dtype=dtype)
             if exact:
