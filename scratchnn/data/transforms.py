@@ -264,15 +264,8 @@ class Repeat(Transform):
         return Plan(p.source, lambda: plan_lib.repeat_blocks(p.blocks, self.count), size)
 
     def generate(self) -> Iterator[Any]:
-        done = 0
-        while self.count is None or done < self.count:
-            empty = True
-            for element in self.node.elements():
-                empty = False
-                yield element
-            if empty:  # repeating an empty dataset gives an empty dataset
-                return
-            done += 1
+        # The loop that repeats a block stream repeats elements as well (an empty input stays empty).
+        return plan_lib.repeat_blocks(self.node.elements, self.count)
 
     def cardinality(self) -> int:
         # repeat_dataset_op.cc: forever is infinite unless the input is empty, even when
