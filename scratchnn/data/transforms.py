@@ -57,7 +57,20 @@ def stack(elements: list[Any]) -> Any:
     return structure.pack_as(first, leaves)
 
 
-class Batch(Node):
+class Transform(Node):
+    """A node over one input node; unless a subclass says otherwise, it has the input's count and specs."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    def cardinality(self) -> int:
+        return self.node.cardinality()
+
+    def spec(self) -> Any:
+        return self.node.spec()
+
+
+class Batch(Transform):
     """Consecutive elements stacked into batches of `batch_size` (the last may be smaller)."""
 
     def __init__(self, node: Node, batch_size: int, drop_remainder: bool) -> None:
@@ -97,11 +110,8 @@ class Batch(Node):
         return None if inner is None else structure.map_structure(lambda s: s.batched(dim), inner)
 
 
-class Unbatch(Node):
+class Unbatch(Transform):
     """Each element's rows as separate elements."""
-
-    def __init__(self, node: Node) -> None:
-        self.node = node
 
     def plan(self) -> Plan | None:
         unbatched = getattr(self.node, "unbatched_plan", None)
@@ -144,8 +154,10 @@ def call_with_element(fn: Callable[..., Any], element: Any) -> Any:
         return fn(*args) if type(args) is tuple else fn(args)
 
 
-class Map(Node):
+class Map(Transform):
     """`map(map_func)`: the function's result for every element."""
+
+    spec = Node.spec  # the function may change the structure: read it from the first element
 
     def __init__(self, node: Node, fn: Callable[..., Any]) -> None:
         self.node, self.fn = node, fn
@@ -160,12 +172,11 @@ class Map(Node):
                 )
             yield structure.to_numpy_element(out, list_is_tuple=True)
 
-    def cardinality(self) -> int:
-        return self.node.cardinality()
 
-
-class Filter(Node):
+class Filter(Transform):
     """`filter(predicate)`: the elements for which the predicate is True."""
+
+    cardinality = Node.cardinality  # unknown, as in TensorFlow
 
     def __init__(self, node: Node, predicate: Callable[..., Any]) -> None:
         self.node, self.predicate = node, predicate
@@ -181,11 +192,8 @@ class Filter(Node):
             if bool(keep):
                 yield element
 
-    def spec(self) -> Any:
-        return self.node.spec()
 
-
-class Take(Node):
+class Take(Transform):
     """The first `count` elements (all of them when count is -1)."""
 
     def __init__(self, node: Node, count: int) -> None:
@@ -209,11 +217,8 @@ class Take(Node):
             return n
         return self.count if n == INFINITE else min(n, self.count)
 
-    def spec(self) -> Any:
-        return self.node.spec()
 
-
-class Skip(Node):
+class Skip(Transform):
     """All but the first `count` elements (none when count is -1)."""
 
     def __init__(self, node: Node, count: int) -> None:
@@ -239,11 +244,8 @@ class Skip(Node):
             return n
         return 0 if self.count < 0 else max(0, n - self.count)
 
-    def spec(self) -> Any:
-        return self.node.spec()
 
-
-class Repeat(Node):
+class Repeat(Transform):
     """The input's iterations one after another, `count` times (None: forever)."""
 
     def __init__(self, node: Node, count: int | None) -> None:
@@ -262,15 +264,8 @@ class Repeat(Node):
         return Plan(p.source, lambda: plan_lib.repeat_blocks(p.blocks, self.count), size)
 
     def generate(self) -> Iterator[Any]:
-        done = 0
-        while self.count is None or done < self.count:
-            empty = True
-            for element in self.node.elements():
-                empty = False
-                yield element
-            if empty:  # repeating an empty dataset gives an empty dataset
-                return
-            done += 1
+        # The loop that repeats a block stream repeats elements as well (an empty input stays empty).
+        return plan_lib.repeat_blocks(self.node.elements, self.count)
 
     def cardinality(self) -> int:
         # repeat_dataset_op.cc: forever is infinite unless the input is empty, even when
@@ -282,11 +277,8 @@ class Repeat(Node):
             return 0
         return n if n < 0 else n * self.count
 
-    def spec(self) -> Any:
-        return self.node.spec()
 
-
-class Shuffle(Node):
+class Shuffle(Transform):
     """TensorFlow's buffered shuffle (shuffle.py), reshuffled at every iteration unless told not to."""
 
     def __init__(self, node: Node, buffer_size: int, seed: Any, reshuffle_each_iteration: bool) -> None:
@@ -306,14 +298,8 @@ class Shuffle(Node):
     def generate(self) -> Iterator[Any]:
         return shuffle_elements(self.node.elements(), self.buffer_size, self.seeds.next_generator())
 
-    def cardinality(self) -> int:
-        return self.node.cardinality()
 
-    def spec(self) -> Any:
-        return self.node.spec()
-
-
-class Cache(Node):
+class Cache(Transform):
     """`cache()`: the first complete iteration is stored in memory and replayed afterwards.
 
     A cache after a `shuffle` therefore replays the first order, as in TensorFlow.
@@ -324,7 +310,7 @@ class Cache(Node):
     """
 
     def __init__(self, node: Node) -> None:
-        self.node = node
+        super().__init__(node)
         self._blocks: list[Any] | None = None
         self._elements: list[Any] | None = None
         self._stacked: TensorSlices | None = None
@@ -366,15 +352,11 @@ class Cache(Node):
         if self._stacked is None:
             self._elements = seen
 
-    def cardinality(self) -> int:
-        return self.node.cardinality()
 
-    def spec(self) -> Any:
-        return self.node.spec()
-
-
-class Enumerate(Node):
+class Enumerate(Transform):
     """`enumerate(start)`: (int64 position, element) pairs."""
+
+    spec = Node.spec  # read from the first (position, element) pair
 
     def __init__(self, node: Node, start: int) -> None:
         self.node, self.start = node, start
@@ -382,6 +364,3 @@ class Enumerate(Node):
     def generate(self) -> Iterator[Any]:
         for i, element in enumerate(self.node.elements(), self.start):
             yield (np.int64(i), element)
-
-    def cardinality(self) -> int:
-        return self.node.cardinality()

@@ -108,9 +108,6 @@ def _try_mirror(
                 # Wrong bytes are wrong on every attempt: go to the next mirror.
                 raise _Unreachable(f"served data that failed verification: {exc}") from exc
             return Path(temp), array
-        except _Unreachable:
-            _remove(temp)
-            raise
         except (OSError, http.client.HTTPException, ValueError) as exc:
             _remove(temp)
             if isinstance(exc, urllib.error.HTTPError):
@@ -118,7 +115,7 @@ def _try_mirror(
             last = exc
             if _is_permanent(exc):
                 break
-        except BaseException:
+        except BaseException:  # _Unreachable (bad data) included: no retry, and no partial file left
             _remove(temp)
             raise
     raise _Unreachable(_reason(last))

@@ -16,6 +16,7 @@ signature itself, whatever the file is called.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -249,17 +250,13 @@ def write_idx(path: str | os.PathLike | IO[bytes], array: Any) -> None:
     # IDX elements are big-endian; uint8/int8 are unaffected.
     body = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder(">"))
     if isinstance(path, (str, os.PathLike)):
-        if os.fspath(path).endswith(".gz"):
-            # mtime=0 keeps the output byte-identical from run to run.
-            with gzip.GzipFile(os.fspath(path), "wb", mtime=0) as out:
-                out.write(header)
-                out.write(_byte_view(body))
-        else:
-            with open(path, "wb") as out:
-                out.write(header)
-                out.write(_byte_view(body))
+        # mtime=0 keeps a .gz output byte-identical from run to run.
+        gz = os.fspath(path).endswith(".gz")
+        target: Any = gzip.GzipFile(os.fspath(path), "wb", mtime=0) if gz else open(path, "wb")
     elif hasattr(path, "write"):
-        path.write(header)
-        path.write(_byte_view(body))
+        target = contextlib.nullcontext(path)  # the caller's file object stays open
     else:
         raise TypeError(f"`path` must be a path or a binary file object. Received: path={path!r}")
+    with target as out:
+        out.write(header)
+        out.write(_byte_view(body))

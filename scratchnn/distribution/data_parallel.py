@@ -278,16 +278,12 @@ class ReplicaSync:
         process does, and every rank uses it. `self.weight` is set to n_r / B
         for each batch, for the gradient reduction of its step.
         """
-        if shuffle:
-            order = self.shuffle_order(random.generator().permutation(n))
-            chunks: Iterator[Any] = (order[i : i + batch_size] for i in range(0, n, batch_size))
-        else:
-            chunks = (slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size))
-        for step, chunk in enumerate(chunks):
+        order = self.shuffle_order(random.generator().permutation(n)) if shuffle else None
+        for step, start in enumerate(range(0, n, batch_size)):
             if steps is not None and step >= steps:
                 return
-            length = len(chunk) if not isinstance(chunk, slice) else chunk.stop - chunk.start
-            rows, self.weight = self.shard(chunk, length)
+            chunk = slice(start, min(start + batch_size, n))
+            rows, self.weight = self.shard(chunk if order is None else order[chunk], chunk.stop - start)
             yield rows
 
     def after_batch(self, model: Any) -> None:

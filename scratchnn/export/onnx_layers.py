@@ -9,6 +9,7 @@ layer's `call`, so that onnxruntime's outputs match `model.predict`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from scratchnn import backend, layers
 from scratchnn.export.onnx_graph import GraphBuilder
 
 Shape = tuple[Any, ...]
+Converter = Callable[[GraphBuilder, Any, list[str], list[Shape]], list[str]]
 
 # Keras's SELU constants (keras/src/activations/activations.py).
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -187,36 +189,28 @@ def normalization(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]
 
 
 # -- merge layers -------------------------------------------------------------------------
-def _chain(b: GraphBuilder, op_type: str, x: list[str], base: str) -> str:
-    y = x[0]
-    for other in x[1:]:
-        y = b.op(op_type, [y, other], base)
-    return y
+def _folding(op_type: str) -> Converter:
+    """The converter of a merge layer that combines its inputs pairwise: ((x0 op x1) op x2) ..."""
+
+    def fold(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
+        y = x[0]
+        for other in x[1:]:
+            y = b.op(op_type, [y, other], layer.name)
+        return [y]
+
+    return fold
 
 
-def add(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
-    return [_chain(b, "Add", x, layer.name)]
+add, multiply, maximum, minimum = (_folding(op) for op in ("Add", "Mul", "Max", "Min"))
 
 
 def subtract(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
     return [b.op("Sub", x[:2], layer.name)]
 
 
-def multiply(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
-    return [_chain(b, "Mul", x, layer.name)]
-
-
 def average(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
-    total = _chain(b, "Add", x, layer.name)
+    (total,) = add(b, layer, x, shapes)
     return [b.op("Div", [total, b.const(float(len(x)), f"{layer.name}/count")], layer.name)]
-
-
-def maximum(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
-    return [_chain(b, "Max", x, layer.name)]
-
-
-def minimum(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:
-    return [_chain(b, "Min", x, layer.name)]
 
 
 def concatenate(b: GraphBuilder, layer: Any, x: list[str], shapes: list[Shape]) -> list[str]:

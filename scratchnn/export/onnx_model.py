@@ -19,6 +19,7 @@ from scratchnn.layers.input_layer import InputLayer
 from scratchnn.models.functional import Functional
 from scratchnn.models.model import Model
 from scratchnn.models.sequential import Sequential
+from scratchnn.utils import file_utils
 from scratchnn.version import __version__
 
 CONVERTERS = {**onnx_layers.CONVERTERS, **onnx_conv.CONVERTERS}
@@ -154,21 +155,16 @@ def export_onnx(
 ) -> str:
     """Writes `model` as an ONNX file (atomically: a temporary file beside it, then a rename).
 
+    The write is `utils.file_utils.atomic_write_file`'s, as for model files: a new
+    file follows the umask, an overwritten one keeps its mode.
+
     Returns:
         The path written.
     """
     proto = to_onnx(model, input_signature=input_signature, metadata=metadata)
     path = os.fspath(filepath)
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    try:
-        # A plain open: the file gets the usual mode (0666 less the umask), as any file the user writes.
-        with open(temporary, "wb") as f:
-            f.write(proto.SerializeToString())
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    data = proto.SerializeToString()
+    file_utils.atomic_write_file(path, lambda tmp: file_utils.write_bytes(tmp, data))
     if verbose:
         print(f"Saved ONNX model at {path!r} ({len(proto.graph.node)} nodes, opset {OPSET}).")
     return path

@@ -104,17 +104,11 @@ def _wrap_clone_function(
 
     def wrapped(layer: Layer) -> Layer:
         if id(layer) not in cache:
-            if recursive and isinstance(layer, Sequential):
+            if recursive and isinstance(layer, (Sequential, Functional)):
+                # A Sequential model takes no call_function: its layers are listed, not called.
+                call = None if isinstance(layer, Sequential) else call_function
                 cache[id(layer)] = clone_model(
-                    layer, clone_function=clone_function, recursive=True, cache=cache
-                )
-            elif recursive and isinstance(layer, Functional):
-                cache[id(layer)] = clone_model(
-                    layer,
-                    clone_function=clone_function,
-                    call_function=call_function,
-                    recursive=True,
-                    cache=cache,
+                    layer, clone_function=clone_function, call_function=call, recursive=True, cache=cache
                 )
             else:
                 cache[id(layer)] = clone_function(layer)

@@ -105,10 +105,6 @@ class Functional(Model):
         shapes = [t.shape for t in self._flat_outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    @property
-    def layers(self) -> list[Layer]:
-        return list(self._tracked_layers)
-
     def _bind_inputs(self, inputs: Any) -> dict[int, Any]:
         """Maps each input KerasTensor to its value, with a last size-1 axis added or dropped where
         the model's input shape asks (keras/src/models/functional.py `_adjust_input_rank`).
@@ -156,8 +152,7 @@ class Functional(Model):
         return outputs
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        shapes = [t.shape for t in self._flat_outputs]
-        return shapes[0] if len(shapes) == 1 else shapes
+        return self.output_shape
 
     def _expected_input_shape(self) -> Any:
         return self._flat_inputs[0].shape if len(self._flat_inputs) == 1 else None
@@ -351,16 +346,14 @@ class Functional(Model):
                 )
 
         def tensors(spec: Any) -> Any:
-            return tree.map_structure_as_lists(
+            found = tree.map_structure_as_lists(
                 lambda s: lookup(*s, from_one=True), spec, is_leaf=_is_endpoint
             )
+            one = isinstance(found, list) and len(found) == 1 and not isinstance(found[0], list)
+            return found[0] if one else found  # a list of one tensor stands for the tensor
 
         inputs = tensors(config["input_layers"])
         outputs = tensors(config["output_layers"])
-        if isinstance(outputs, list) and len(outputs) == 1 and not isinstance(outputs[0], list):
-            outputs = outputs[0]
-        if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(inputs[0], list):
-            inputs = inputs[0]
         return cls(
             inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True)
         )

@@ -288,9 +288,7 @@ class Model(Trainer, Layer):
 
 def _functional_init_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Whether a Model subclass is being constructed as `Subclass(inputs, outputs)` (symbolic)."""
-    if len(args) == 2:
-        inputs = args[0]
-    elif len(args) == 1 and "outputs" in kwargs:
+    if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
         inputs = args[0]
     elif "inputs" in kwargs and "outputs" in kwargs:
         inputs = kwargs["inputs"]

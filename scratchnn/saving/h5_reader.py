@@ -21,10 +21,6 @@ import numpy as np
 _NUMERIC_KINDS = "fiub"  # float, signed, unsigned, bool: everything a weight can be cast from
 
 
-def _link_class(parent: Any, name: str) -> Any:
-    return parent.get(name, default=None, getclass=True, getlink=True)
-
-
 def check_link(parent: Any, name: str, filepath: str, where: str) -> None:
     """Refuses `parent[name]` when it is an external or soft link (a hard link is an ordinary member).
 
@@ -33,7 +29,7 @@ def check_link(parent: Any, name: str, filepath: str, where: str) -> None:
     """
     import h5py
 
-    link = _link_class(parent, name)
+    link = parent.get(name, default=None, getclass=True, getlink=True)  # the link's class, not its target
     if link is h5py.ExternalLink:
         raise ValueError(
             f"The weights file {filepath!r} holds an HDF5 external link at {where!r}, which would read another "

@@ -95,7 +95,7 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
     if (
         os.path.isdir(filepath)
         or filepath.endswith(".keras")
-        or (not is_hdf5(filepath) and _is_zip(filepath))
+        or (not is_hdf5(filepath) and zipfile.is_zipfile(filepath))
     ):
         keras_file.load_weights(model, filepath, skip_mismatch)
         return
@@ -109,10 +109,6 @@ def load_weights(model: Any, filepath: str, skip_mismatch: bool = False) -> None
             load_legacy_weights(model, group, filepath, skip_mismatch)
         else:
             weights_tree.read_weights(model, f, filepath, skip_mismatch=skip_mismatch)
-
-
-def _is_zip(filepath: str) -> bool:
-    return zipfile.is_zipfile(filepath)
 
 
 # -- legacy layout ------------------------------------------------------------------------
