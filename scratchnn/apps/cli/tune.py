@@ -27,7 +27,7 @@ import argparse
 import os
 from typing import Any
 
-from scratchnn.apps.cli import _common, tuning_study
+from scratchnn.apps.cli import _common, _model_files, tuning_study
 from scratchnn.apps.cli.tuning_output import finish, load_data
 
 
@@ -152,7 +152,7 @@ def run_in_process(args: argparse.Namespace, recipe: Any, space: Any) -> int:
         progress.line("interrupted: reporting the finished trials")
     if best_model is None:
         raise _common.CliError("no trial finished", 130 if interrupted else 1)
-    _common.save_model(best_model, os.path.join(out_dir, "best_model.keras"))
+    _model_files.save_model(best_model, os.path.join(out_dir, "best_model.keras"))
     search = {"mode": "grid" if args.grid else "random", "space": space.as_dict(), "trials": len(todo)}
     finish(out_dir, recipe, data, results, search, title=f"scratchnn tune {recipe.name}")
     return 130 if interrupted else 0
