@@ -72,15 +72,6 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _check_positive(args: argparse.Namespace) -> None:
-    for option in ("trials", "random", "workers", "epochs", "subset", "max_steps"):
-        value = getattr(args, option)
-        if value is not None and value <= 0:
-            raise _common.CliError(
-                f"--{option.replace('_', '-')} must be a positive integer. Received: {value}", 2
-            )
-
-
 def search_space(args: argparse.Namespace) -> Any:
     """The `SearchSpace` of the command line; CliError for bad values."""
     from scratchnn.apps.tuning.space import SearchSpace
@@ -106,7 +97,8 @@ def uses_study(args: argparse.Namespace) -> bool:
 @_common.command("tune")
 def run(args: argparse.Namespace) -> int:
     recipe = _common.get_recipe(args.recipe).replace(epochs=args.epochs, seed=args.seed)
-    _check_positive(args)
+    for option in ("trials", "random", "workers", "epochs", "subset", "max_steps"):
+        _common.positive(getattr(args, option), f"--{option.replace('_', '-')}")
     space = search_space(args)
     if recipe.kind == "cnn" and (args.units or args.depth):
         print("note: --units/--depth change the Dense layers after the convolutions")
