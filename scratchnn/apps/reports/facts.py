@@ -106,10 +106,8 @@ def _version(name: str) -> str | None:
 
 def environment() -> dict[str, Any]:
     """Library versions, Python, the platform, and the date (local time with its offset)."""
-    import scratchnn
-
     return {
-        "scratchnn": getattr(scratchnn, "__version__", None) or _version("scratchnn"),
+        "scratchnn": _version("scratchnn"),  # its __version__ (sys.modules holds it), else the metadata
         "Python": platform.python_version(),
         "NumPy": _version("numpy"),
         "h5py": _version("h5py"),
