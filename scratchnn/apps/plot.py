@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from scratchnn.apps.reports.artifacts import history_dict
+
 PLOT_EXTRA_HINT = 'matplotlib is needed for plots: pip install "scratchnn[plot]"'
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     """`matplotlib.pyplot` on the Agg backend, or an ImportError naming the extra to install."""
     try:
         import matplotlib
@@ -34,16 +36,6 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def _history_dict(history: Any) -> dict[str, list[float]]:
-    data = getattr(history, "history", history)
-    if not isinstance(data, dict):
-        raise TypeError(
-            "`history` must be a History (what fit() returns) or a dict of lists. "
-            f"Received: history of type {type(history).__name__}"
-        )
-    return {str(k): [float(v) for v in values] for k, values in data.items()}
 
 
 def _is_loss(key: str) -> bool:
@@ -90,8 +82,8 @@ def plot_history(history: Any, title: str | None = None, figsize: tuple[float, f
         TypeError: `history` is neither a History nor a dict.
         ImportError: matplotlib is not installed.
     """
-    data = {k: v for k, v in _history_dict(history).items() if v and k not in ("learning_rate", "lr")}
-    plt = _pyplot()
+    data = {k: v for k, v in history_dict(history).items() if v and k not in ("learning_rate", "lr")}
+    plt = pyplot()
     base = [k for k in data if not k.startswith("val_")]
     base += [k for k in data if k.startswith("val_") and k[4:] not in data]
     groups = [g for g in ([k for k in base if _is_loss(k)], [k for k in base if not _is_loss(k)]) if g]
@@ -157,7 +149,7 @@ def plot_confusion_matrix(
     if normalize:
         rows = values.sum(axis=1, keepdims=True)
         values = values / np.where(rows == 0, 1.0, rows)
-    plt = _pyplot()
+    plt = pyplot()
     size = max(5.0, 0.55 * k + 2)
     fig, ax = plt.subplots(figsize=(size, size))
     image = ax.imshow(values, cmap="Blues")
@@ -223,7 +215,7 @@ def plot_image_grid(
     def name(i: Any) -> str:
         return str(class_names[int(i)]) if class_names is not None else str(int(i))
 
-    plt = _pyplot()
+    plt = pyplot()
     n_cols = max(1, min(n_cols, n or 1))
     n_rows = max(1, -(-n // n_cols))
     # One mosaic image on one axes (far cheaper to lay out than a subplot per image):
@@ -286,7 +278,7 @@ def plot_lr_find(
             "`learning_rates`, `losses` (and `raw_losses`) must have the same length. "
             f"Received: {lrs.shape[0]} learning rates, {values.shape[0]} losses"
         )
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 4.8))
     if raw_losses is not None:
         ax.plot(lrs, raw_losses, color="#9ab", linewidth=0.8, alpha=0.6, label="batch loss")
@@ -316,7 +308,7 @@ def plot_lr_find(
 
 def figure_to_png(fig: Any, dpi: int = 100) -> bytes:
     """The figure as PNG bytes; the figure is closed afterwards."""
-    plt = _pyplot()
+    plt = pyplot()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)

@@ -217,16 +217,11 @@ def split_parts(recipe: Recipe, data: Split) -> dict[str, str]:
             "test set, as the tutorial splits it)",
             "test": f"test images 0-{n_test - 1:,} (from the first half of the {dataset} test set)",
         }
-    if recipe.split == "last-5000":
+    if recipe.split in ("last-5000", "first-5000"):
+        held_out = f"training images 55,000-{55000 + n_valid - 1:,} (the last 5,000 hold out)"
         return {
             "training": f"the first {n_train:,} {dataset} training images",
-            "validation": f"training images 55,000-{55000 + n_valid - 1:,} (the last 5,000 hold out)",
-            "test": f"test images 0-{n_test - 1:,} of the {dataset} test set",
-        }
-    if recipe.split == "first-5000":
-        return {
-            "training": f"the first {n_train:,} {dataset} training images",
-            "validation": "none",
+            "validation": held_out if recipe.split == "last-5000" else "none",
             "test": f"test images 0-{n_test - 1:,} of the {dataset} test set",
         }
     if recipe.split == "all-75-25":

@@ -199,10 +199,8 @@ def _read_journal(directory: str) -> list[tuple[str, str]]:
     try:
         with open(os.path.join(directory, JOURNAL_NAME), "rb") as fh:
             raw = json.loads(fh.read(1 << 20).decode("utf-8"))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
     except (OSError, ValueError):
-        return []  # not a journal we wrote completely: ignored (it is renamed into place atomically)
+        return []  # none there, or not a journal we wrote completely (it is renamed into place atomically)
     pairs = raw.get("renames") if isinstance(raw, dict) else None
     out = []
     for pair in pairs if isinstance(pairs, list) else []:

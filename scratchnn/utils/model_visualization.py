@@ -42,6 +42,14 @@ def _check_graphviz(function: str) -> None:
         ) from err
 
 
+def _check_built(model: Any) -> None:
+    if not model.built:
+        raise ValueError(
+            "This model has not yet been built. Build the model first by calling `build()` or by calling "
+            f"the model on a batch of data. Received: model={model.name!r}"
+        )
+
+
 def _check_kwargs(kwargs: dict[str, Any]) -> None:
     # Keras 3 refuses these the same way (layer_range was a tf.keras option).
     if kwargs.pop("layer_range", None) is not None:
@@ -162,11 +170,7 @@ def model_to_dot(
         >>> dot = keras.utils.model_to_dot(model, show_shapes=True)  # doctest: +SKIP
         >>> dot.write("model.svg", format="svg")  # doctest: +SKIP
     """
-    if not model.built:
-        raise ValueError(
-            "This model has not yet been built. Build the model first by calling `build()` or by calling "
-            f"the model on a batch of data. Received: model={model.name!r}"
-        )
+    _check_built(model)
     pydot = _pydot("model_to_dot")
     _check_kwargs(kwargs)
     if expand_nested:
@@ -234,11 +238,7 @@ def plot_model(
     Example:
         >>> keras.utils.plot_model(model, to_file="model.png", show_shapes=True)  # doctest: +SKIP
     """
-    if not model.built:
-        raise ValueError(
-            "This model has not yet been built. Build the model first by calling `build()` or by calling "
-            f"the model on a batch of data. Received: model={model.name!r}"
-        )
+    _check_built(model)
     _check_graphviz("plot_model")
     dot = model_to_dot(
         model,

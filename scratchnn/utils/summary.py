@@ -46,27 +46,11 @@ def _weight_bytes(variables: list[Any]) -> int:
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """The plain table: each column as wide as its widest cell (or its minimum), the counts right-aligned."""
     widths = [
         max([m, len(h)] + [len(r[i]) for r in rows]) for i, (m, h) in enumerate(zip(_MIN_WIDTHS, header))
     ]
-    right = {len(header) - 1} if header[-1] == "Param #" else {2}
-
-    def line(cells: tuple[str, ...], bar: str) -> str:
-        parts = []
-        for i, (c, w) in enumerate(zip(cells, widths)):
-            parts.append(" " + (c.rjust(w) if i in right else c.ljust(w)) + " ")
-        return bar + bar.join(parts) + bar
-
-    def rule(left: str, mid: str, end: str, fill: str) -> str:
-        return left + mid.join(fill * (w + 2) for w in widths) + end
-
-    out = [rule("┏", "┳", "┓", "━"), line(header, "┃"), rule("┡", "╇", "┩", "━")]
-    for i, r in enumerate(rows):
-        out.append(line(r, "│"))
-        if i < len(rows) - 1:
-            out.append(rule("├", "┼", "┤", "─"))
-    out.append(rule("└", "┴", "┘", "─"))
-    return out
+    return _wrapped_table(header, rows, widths, {2})
 
 
 def _graph_nodes(model: Any) -> list[Any] | None:
@@ -115,6 +99,8 @@ def _column_widths(line_length: int, positions: list[float]) -> list[int]:
 
 def _wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap at spaces; words longer than `width` are folded."""
+    if len(text) <= width:
+        return [text]  # fits as it is (leading and repeated spaces kept)
     lines: list[str] = []
     current = ""
     for word in text.split(" "):

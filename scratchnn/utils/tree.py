@@ -235,21 +235,8 @@ def assert_same_structure(a: Any, b: Any, is_leaf: IsLeaf = None, sort_keys: boo
     same = nested_a == nested_b
     if same and nested_a:
         if isinstance(a, dict) or isinstance(b, dict):
-            keys_a = (
-                _sorted_keys(a)
-                if sort_keys and isinstance(a, dict)
-                else list(a)
-                if isinstance(a, dict)
-                else None
-            )
-            keys_b = (
-                _sorted_keys(b)
-                if sort_keys and isinstance(b, dict)
-                else list(b)
-                if isinstance(b, dict)
-                else None
-            )
-            same = keys_a is not None and keys_a == keys_b
+            keys = _sorted_keys if sort_keys else list
+            same = isinstance(a, dict) and isinstance(b, dict) and keys(a) == keys(b)
         else:
             same = len(a) == len(b)
     if not same:

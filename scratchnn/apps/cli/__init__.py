@@ -7,17 +7,9 @@ add one, write the module and list its name in `__main__.COMMANDS`.
 
 from __future__ import annotations
 
+from scratchnn.apps.reports.facts import version_of
+
 
 def scratchnn_version() -> str:
     """`scratchnn.__version__`, else the installed distribution's version, else `"unknown"`."""
-    import scratchnn
-
-    version = getattr(scratchnn, "__version__", None)
-    if version:
-        return str(version)
-    from importlib import metadata
-
-    try:
-        return metadata.version("scratchnn")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return version_of("scratchnn") or "unknown"

@@ -18,18 +18,6 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# Re-exported: the model-file helpers used to live here, and `tune` still imports them from here.
-from scratchnn.apps.cli._model_files import RUN_CONFIG as RUN_CONFIG
-from scratchnn.apps.cli._model_files import add_dataset_option as add_dataset_option
-from scratchnn.apps.cli._model_files import add_model_argument as add_model_argument
-from scratchnn.apps.cli._model_files import dataset_for as dataset_for
-from scratchnn.apps.cli._model_files import ensure_compiled as ensure_compiled
-from scratchnn.apps.cli._model_files import fit_input as fit_input
-from scratchnn.apps.cli._model_files import load_model as load_model
-from scratchnn.apps.cli._model_files import load_user_model as load_user_model
-from scratchnn.apps.cli._model_files import resolve_model_path as resolve_model_path
-from scratchnn.apps.cli._model_files import run_config_beside as run_config_beside
-from scratchnn.apps.cli._model_files import save_model as save_model
 from scratchnn.apps.cli.errors import CliError as CliError
 from scratchnn.datasets.errors import DatasetError
 

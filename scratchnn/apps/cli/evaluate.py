@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _common, _model_files
 
 
 def register(subparsers) -> None:
@@ -25,8 +25,8 @@ def register(subparsers) -> None:
         help="evaluate a saved model on the test images",
         description=__doc__.split("\n\n", 1)[1],
     )
-    _common.add_model_argument(parser)
-    _common.add_dataset_option(parser)
+    _model_files.add_model_argument(parser)
+    _model_files.add_dataset_option(parser)
     parser.add_argument(
         "--all-test", action="store_true", help="every test image of the data set, not the run's test split"
     )
@@ -41,8 +41,8 @@ def test_images(args: argparse.Namespace, model_path: str) -> tuple[Any, Any, st
     from scratchnn import datasets
     from scratchnn.apps import recipes
 
-    config = _common.run_config_beside(model_path)
-    dataset = _common.dataset_for(model_path, args.dataset)
+    config = _model_files.run_config_beside(model_path)
+    dataset = _model_files.dataset_for(model_path, args.dataset)
     recipe = recipes.from_dict(config["recipe"]) if isinstance(config.get("recipe"), dict) else None
     if recipe is not None and recipe.dataset == dataset and not args.all_test:
         subset = args.subset or config.get("subset")
@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
 
     _common.positive(args.subset, "--subset")
     _common.positive(args.batch_size, "--batch-size")
-    model = _common.load_model(args.model)
-    _common.ensure_compiled(model)
+    model = _model_files.load_model(args.model)
+    _model_files.ensure_compiled(model)
     x_test, y_test, dataset, where = test_images(args, args.model)
-    x = _common.fit_input(x_test, model)
+    x = _model_files.fit_input(x_test, model)
     try:
         logs = model.evaluate(x, y_test, batch_size=args.batch_size, verbose=0, return_dict=True)
     except ValueError as err:

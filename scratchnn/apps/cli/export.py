@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _common, _model_files
 
 
 def register(subparsers) -> None:
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
         help="write a saved model as an ONNX file (for onnxruntime and other runtimes)",
         description=__doc__.split("\n\n", 1)[1],
     )
-    _common.add_model_argument(parser)
+    _model_files.add_model_argument(parser)
     parser.add_argument("--format", choices=["onnx"], default="onnx", help="the file format (default onnx)")
     parser.add_argument(
         "--output", metavar="FILE", help="the file to write (default: model.onnx beside the model)"
@@ -32,7 +32,7 @@ def register(subparsers) -> None:
 
 
 def default_output(model_path: str) -> str:
-    resolved = _common.resolve_model_path(model_path)
+    resolved = _model_files.resolve_model_path(model_path)
     if os.path.isdir(resolved):
         return os.path.join(resolved, "model.onnx")
     return os.path.splitext(resolved)[0] + ".onnx"
@@ -42,11 +42,11 @@ def default_output(model_path: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from scratchnn.export import UnsupportedLayerError, export_model
 
-    model = _common.load_model(args.model)
+    model = _model_files.load_model(args.model)
     output = args.output or default_output(args.model)
     if os.path.isdir(output):
         raise _common.CliError(f"--output {output!r} is a folder; give a file name such as model.onnx", 2)
-    config = _common.run_config_beside(args.model)
+    config = _model_files.run_config_beside(args.model)
     metadata = {"source": os.path.normpath(args.model)}
     if config.get("class_names"):
         metadata["class_names"] = json.dumps(config["class_names"])

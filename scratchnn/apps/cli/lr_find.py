@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _common, _model_files
 from scratchnn.callbacks import Callback
 
 # The sweep's default length: one epoch, but never fewer batches than this (too coarse a curve otherwise).
@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     try:
         model.fit(
-            _common.fit_input(data.x_train, model), data.y_train, epochs=-(-steps // per_epoch),
+            _model_files.fit_input(data.x_train, model), data.y_train, epochs=-(-steps // per_epoch),
             batch_size=recipe.batch_size, callbacks=[finder], verbose=0,
         )  # fmt: skip
     except KeyboardInterrupt:

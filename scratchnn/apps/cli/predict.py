@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _common, _model_files
 
 
 def register(subparsers) -> None:
@@ -20,11 +20,11 @@ def register(subparsers) -> None:
         "for Fashion-MNIST models the item fitted into 28x28 and centred) and classified; the top "
         "classes are printed with their probabilities.",
     )
-    _common.add_model_argument(parser)
+    _model_files.add_model_argument(parser)
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="PNG or JPEG files")
     parser.add_argument("--top", type=int, default=3, help="how many classes to show (default 3)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    _common.add_dataset_option(parser)
+    _model_files.add_dataset_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from scratchnn.apps.cli.digit_image import load_image
 
     _common.positive(args.top, "--top")
-    model = _common.load_model(args.model)
-    dataset = _common.dataset_for(args.model, args.dataset)
+    model = _model_files.load_model(args.model)
+    dataset = _model_files.dataset_for(args.model, args.dataset)
     images = []
     for path in args.images:
         if not os.path.isfile(path):
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as err:
             raise _common.CliError(str(err)) from None
     names = recipes.class_names(dataset)
-    x = _common.fit_input(np.stack(images), model)
+    x = _model_files.fit_input(np.stack(images), model)
     try:
         probabilities = np.asarray(model.predict(x, verbose=0))
     except ValueError as err:

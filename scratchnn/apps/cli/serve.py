@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _common, _model_files
 
 
 def register(subparsers) -> None:
@@ -23,14 +23,14 @@ def register(subparsers) -> None:
         "which takes a PNG/JPEG image or a JSON 28x28 array and answers JSON. Binds 127.0.0.1 (this "
         "machine only) unless --host says otherwise; Ctrl-C stops it.",
     )
-    _common.add_model_argument(parser)
+    _model_files.add_model_argument(parser)
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine)"
     )
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--top", type=int, default=3, help="classes to show (default 3)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    _common.add_dataset_option(parser)
+    _model_files.add_dataset_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
         raise _common.CliError(f"--port must be between 0 and 65535. Received: --port {args.port}", 2)
     _common.positive(args.top, "--top")
     _pil()  # the drawing page sends PNGs: fail now, naming the extra, rather than on the first stroke
-    model = _common.load_model(args.model)
-    dataset = _common.dataset_for(args.model, args.dataset)
+    model = _model_files.load_model(args.model)
+    dataset = _model_files.dataset_for(args.model, args.dataset)
     names = recipes.class_names(dataset)
     predictor = Predictor(model, names, dataset, top=min(args.top, len(names)))
     title = os.path.normpath(args.model)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _common, _model_files
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("summary", help="print the layers and parameter counts of a saved model")
-    _common.add_model_argument(parser)
+    _model_files.add_model_argument(parser)
     parser.set_defaults(func=run)
 
 
 @_common.command("summary")
 def run(args: argparse.Namespace) -> int:
-    _common.load_model(args.model).summary()
+    _model_files.load_model(args.model).summary()
     return 0

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from scratchnn.apps.cli import _common, mpi_launch
+from scratchnn.apps.cli import _common, _model_files, mpi_launch
 from scratchnn.apps.cli._common import CliError
 from scratchnn.apps.cli.train_outputs import write_run
 from scratchnn.callbacks import Callback
@@ -117,10 +117,10 @@ class EpochRecorder(Callback):
 
 def run_model(model: Any, recipe: Any, data: Any, max_steps: int | None, verbose: int) -> tuple[Any, bool]:
     """Fits `model` on the recipe's split; returns the recorder and whether Ctrl-C stopped it."""
-    x_train = _common.fit_input(data.x_train, model)
+    x_train = _model_files.fit_input(data.x_train, model)
     validation = data.validation_data
     if validation is not None:
-        validation = (_common.fit_input(validation[0], model), validation[1])
+        validation = (_model_files.fit_input(validation[0], model), validation[1])
     recorder = EpochRecorder()
     try:
         # --max-steps is a cap: an epoch cut short where the pass over the data ends is expected.
@@ -148,7 +148,7 @@ def prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
     recipe = recipe_from_args(args)
     utils.set_random_seed(recipe.seed)
-    model = _common.load_user_model(args.model) if getattr(args, "model", None) else None
+    model = _model_files.load_user_model(args.model) if getattr(args, "model", None) else None
     data = recipes.load_split(recipe, subset=args.subset)
     if model is None:
         model = recipes.build_model(recipe)

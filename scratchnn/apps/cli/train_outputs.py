@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _model_files
 
 
 def quick_run_reasons(recipe: Any, subset: int | None, max_steps: int | None, epochs_run: int,
@@ -95,7 +95,7 @@ def write_run(
     from scratchnn.apps.reports.html import write_page
     from scratchnn.apps.reports.train_page import TrainRun, render_train_report
 
-    model_path = _common.save_model(model, os.path.join(out_dir, "model.keras"))
+    model_path = _model_files.save_model(model, os.path.join(out_dir, "model.keras"))
     write_history(recorder.history, out_dir)
     optimizer = facts.optimizer_facts(model)
     epochs_run = len(recorder.history.get("loss", []))
@@ -110,9 +110,9 @@ def write_run(
         "loss": facts.loss_name(model),
         "test_split": recipes.describe_split(recipe, data),
     }
-    write_json(os.path.join(out_dir, _common.RUN_CONFIG), config)
+    write_json(os.path.join(out_dir, _model_files.RUN_CONFIG), config)
 
-    x_test = _common.fit_input(data.x_test, model)
+    x_test = _model_files.fit_input(data.x_test, model)
     logs = model.evaluate(x_test, data.y_test, batch_size=256, verbose=0, return_dict=True)
     probabilities = probabilities_of(model, x_test)
     summary = classification_metrics(data.y_test, np.argmax(probabilities, axis=-1), data.class_names)

@@ -27,7 +27,7 @@ import argparse
 import os
 from typing import Any
 
-from scratchnn.apps.cli import _common, tuning_study
+from scratchnn.apps.cli import _common, _model_files, tuning_study
 from scratchnn.apps.cli.tuning_output import finish, load_data
 
 
@@ -72,15 +72,6 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _check_positive(args: argparse.Namespace) -> None:
-    for option in ("trials", "random", "workers", "epochs", "subset", "max_steps"):
-        value = getattr(args, option)
-        if value is not None and value <= 0:
-            raise _common.CliError(
-                f"--{option.replace('_', '-')} must be a positive integer. Received: {value}", 2
-            )
-
-
 def search_space(args: argparse.Namespace) -> Any:
     """The `SearchSpace` of the command line; CliError for bad values."""
     from scratchnn.apps.tuning.space import SearchSpace
@@ -106,7 +97,8 @@ def uses_study(args: argparse.Namespace) -> bool:
 @_common.command("tune")
 def run(args: argparse.Namespace) -> int:
     recipe = _common.get_recipe(args.recipe).replace(epochs=args.epochs, seed=args.seed)
-    _check_positive(args)
+    for option in ("trials", "random", "workers", "epochs", "subset", "max_steps"):
+        _common.positive(getattr(args, option), f"--{option.replace('_', '-')}")
     space = search_space(args)
     if recipe.kind == "cnn" and (args.units or args.depth):
         print("note: --units/--depth change the Dense layers after the convolutions")
@@ -152,7 +144,7 @@ def run_in_process(args: argparse.Namespace, recipe: Any, space: Any) -> int:
         progress.line("interrupted: reporting the finished trials")
     if best_model is None:
         raise _common.CliError("no trial finished", 130 if interrupted else 1)
-    _common.save_model(best_model, os.path.join(out_dir, "best_model.keras"))
+    _model_files.save_model(best_model, os.path.join(out_dir, "best_model.keras"))
     search = {"mode": "grid" if args.grid else "random", "space": space.as_dict(), "trials": len(todo)}
     finish(out_dir, recipe, data, results, search, title=f"scratchnn tune {recipe.name}")
     return 130 if interrupted else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from scratchnn.apps.cli import _common
+from scratchnn.apps.cli import _model_files
 
 
 def load_data(recipe: Any, subset: int | None) -> Any:
@@ -35,10 +35,10 @@ def finish(
     path = os.path.join(out_dir, "best_model.keras")
     test = None
     if best is not None and os.path.exists(path):
-        model = _common.load_model(path)
+        model = _model_files.load_model(path)
         test = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0, return_dict=True)
     write_json(
-        os.path.join(out_dir, _common.RUN_CONFIG),
+        os.path.join(out_dir, _model_files.RUN_CONFIG),
         {
             "recipe": recipe.as_dict(),
             "search": search,

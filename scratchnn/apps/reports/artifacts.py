@@ -37,11 +37,12 @@ def write_json(path: str | os.PathLike, data: Any) -> str:
     return os.fspath(path)
 
 
-def _history_dict(history: Any) -> dict[str, list[float]]:
+def history_dict(history: Any) -> dict[str, list[float]]:
+    """The `.history` dict of a `History` (or the dict itself) with string keys and float values."""
     data = getattr(history, "history", history)
     if not isinstance(data, dict):
         raise TypeError(
-            "`history` must be a History or a dict of per-epoch lists. "
+            "`history` must be a History (what fit() returns) or a dict of per-epoch lists. "
             f"Received: history of type {type(history).__name__}"
         )
     return {str(k): [float(v) for v in values] for k, values in data.items()}
@@ -60,7 +61,7 @@ def write_history(history: Any, folder: str | os.PathLike) -> tuple[str, str]:
     Raises:
         TypeError: `history` is not a History or a dict.
     """
-    data = _history_dict(history)
+    data = history_dict(history)
     json_path = write_json(os.path.join(folder, "history.json"), data)
     csv_path = os.path.join(folder, "history.csv")
     epochs = max((len(v) for v in data.values()), default=0)

@@ -93,7 +93,8 @@ def loss_name(model: Any) -> str | None:
     return None if loss is None else str(loss)
 
 
-def _version(name: str) -> str | None:
+def version_of(name: str) -> str | None:
+    """The package's `__version__` when it is imported, else its installed version, else None."""
     module = sys.modules.get(name)
     version = getattr(module, "__version__", None)
     if version:
@@ -106,14 +107,12 @@ def _version(name: str) -> str | None:
 
 def environment() -> dict[str, Any]:
     """Library versions, Python, the platform, and the date (local time with its offset)."""
-    import scratchnn
-
     return {
-        "scratchnn": getattr(scratchnn, "__version__", None) or _version("scratchnn"),
+        "scratchnn": version_of("scratchnn"),  # its __version__ (sys.modules holds it), else the metadata
         "Python": platform.python_version(),
-        "NumPy": _version("numpy"),
-        "h5py": _version("h5py"),
-        "matplotlib": _version("matplotlib"),
+        "NumPy": version_of("numpy"),
+        "h5py": version_of("h5py"),
+        "matplotlib": version_of("matplotlib"),
         "platform": f"{platform.system()} {platform.machine()}",
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
     }

@@ -7,7 +7,6 @@ study) never leave a half-written file.
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import io
@@ -15,6 +14,8 @@ import json
 import os
 from typing import Any
 
+from scratchnn.apps.plot import figure_to_png, pyplot
+from scratchnn.apps.reports.html import png_uri
 from scratchnn.apps.tuning.progress import format_hidden, format_rate, format_score, plural
 from scratchnn.apps.tuning.trial import COMPLETE, PRUNED, SCORE, TrialResult
 from scratchnn.utils.file_utils import atomic_write_file, write_bytes
@@ -80,16 +81,7 @@ def plot_scores(results: list[TrialResult]) -> Any:
     Raises:
         ImportError: naming the `plot` extra when matplotlib is missing.
     """
-    from scratchnn.apps.plot import PLOT_EXTRA_HINT
-
-    try:
-        import matplotlib
-    except ImportError as err:
-        raise ImportError(PLOT_EXTRA_HINT) from err
-    matplotlib.use("Agg", force=True)  # no display needed, as in scratchnn.apps.plot
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = pyplot().subplots(figsize=(8, 4.5))
     by_number = sorted((r for r in results if r.val_accuracy is not None), key=lambda r: r.number)
     for state, style in (
         (COMPLETE, {"marker": "o", "color": "C0"}),
@@ -133,9 +125,7 @@ def render_report(
     parts += [f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in summary.items()]
     parts.append("</table><h2>Validation accuracy by trial</h2>")
     if plot_png is not None:
-        parts.append(
-            f'<img alt="score by trial" src="data:image/png;base64,{base64.b64encode(plot_png).decode()}">'
-        )
+        parts.append(f'<img alt="score by trial" src="{png_uri(plot_png)}">')
     if note:
         parts.append(f"<p>{esc(note)}</p>")
     parts.append(f"<h2>Trials ({esc(plural(len(results), 'trial'))}, best first)</h2><table><tr>")
@@ -150,8 +140,6 @@ def render_report(
 
 def write_report(out_dir: str, title: str, results: list[TrialResult], summary: dict[str, Any]) -> str:
     """Writes score_by_trial.png and report.html (the plot embedded) into `out_dir`; returns the page's path."""
-    from scratchnn.apps.plot import figure_to_png
-
     png, note = None, None
     try:
         png = figure_to_png(plot_scores(results))

@@ -46,7 +46,7 @@ def model_path(tmp_path_factory, mnist_test):
     )  # fmt: skip
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train / 255.0, y_train, epochs=3, batch_size=64, verbose=0)
-    from scratchnn.apps.cli._common import save_model
+    from scratchnn.apps.cli._model_files import save_model
 
     return save_model(model, str(tmp_path_factory.mktemp("model") / "digits.keras"))
 
@@ -130,7 +130,7 @@ def test_evaluate_and_summary(model_path, mnist_test, capsys):
     assert main(["evaluate", model_path, "--subset", "2000", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     _, _, x_test, y_test = mnist_test
-    from scratchnn.apps.cli._common import load_model
+    from scratchnn.apps.cli._model_files import load_model
 
     expected = np.mean(
         np.argmax(load_model(model_path).predict(x_test[:2000] / 255.0, verbose=0), -1) == y_test[:2000]
