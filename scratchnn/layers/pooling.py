@@ -7,17 +7,9 @@ from typing import Any
 from scratchnn import ops
 from scratchnn.backend import xp
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.zero_padding import check_channels_last
 from scratchnn.ops.conv_geometry import normalize_padding, normalize_tuple, output_length
 from scratchnn.ops.tensor import Tensor
-
-
-def _channels_last(layer: Layer, data_format: Any) -> str:
-    if data_format not in (None, "channels_last"):
-        raise ValueError(
-            f"Layer {layer.name!r}: only data_format='channels_last' is supported. "
-            f"Received: data_format={data_format!r}"
-        )
-    return "channels_last"
 
 
 class BasePooling(Layer):
@@ -38,7 +30,7 @@ class BasePooling(Layer):
         self.pool_size = normalize_tuple(pool_size, self.rank, "pool_size")
         self.strides = self.pool_size if strides is None else normalize_tuple(strides, self.rank, "strides")
         self.padding = normalize_padding(padding)
-        self.data_format = _channels_last(self, data_format)
+        self.data_format = check_channels_last(self, data_format)
 
     def call(self, inputs: Any) -> Any:
         if inputs.ndim != self.rank + 2:
@@ -113,7 +105,7 @@ class BaseGlobalPooling(Layer):
 
     def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.data_format = _channels_last(self, data_format)
+        self.data_format = check_channels_last(self, data_format)
         self.keepdims = bool(keepdims)
 
     def call(self, inputs: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.zero_padding import check_channels_last
 
 
 class Flatten(Layer):
@@ -18,12 +19,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if data_format not in (None, "channels_last"):
-            raise ValueError(
-                f"Layer {self.name!r}: only data_format='channels_last' is supported. "
-                f"Received: data_format={data_format!r}"
-            )
-        self.data_format = "channels_last"
+        self.data_format = check_channels_last(self, data_format)
 
     def call(self, inputs: Any) -> Any:
         if inputs.ndim <= 1:

@@ -59,22 +59,14 @@ def use_winograd(kernel, strides, dilation, c: int, o: int, out_shape: tuple[int
     """Whether conv2d takes the Winograd F(4x4, 3x3) path (ops/winograd.py) for these shapes.
 
     It applies to 3x3 kernels at stride 1 without dilation. Under "auto" it is taken where
-    it measured faster than im2col, forward and backward, on the tutorial CNN's layers
-    (2-core AMD EPYC, execution layer on 2 threads, fused bias and ReLU, best of 30):
-
-        layer (N, oh, ow, C -> O)      im2col fwd / bwd ms    F(4x4) fwd / bwd ms
-        32 x 14 x 14, 32 -> 64           2.64 /  4.41           3.21 /  5.88
-        32 x 7 x 7, 64 -> 128            1.73 /  4.18           2.70 /  4.34
-        64 x 14 x 14, 32 -> 64           4.77 /  8.88           6.27 / 10.11
-        64 x 7 x 7, 64 -> 128            4.50 /  9.36           4.45 /  7.79
-        128 x 14 x 14, 32 -> 64          9.52 / 15.53           8.15 / 15.44
-        128 x 7 x 7, 64 -> 128           6.58 / 12.92           5.32 /  8.39
-
-    Its products cost 1/4 of im2col's, but they are 36 small GEMMs (tiles x C) @ (C x O)
-    and its transforms are memory-bound passes over 36/16 values per output, so it needs
-    many channels (C, O >= 64: with C = 32 the products are too thin to win, and batch
-    128 is a tie) and enough work, N * oh * ow * C * O >= 2^24 (the 64-channel layer wins
-    from batch 64). Elsewhere im2col, the reference, runs.
+    it measured faster than im2col, forward and backward (tutorial CNN layers, 2-core AMD
+    EPYC, execution layer on 2 threads, fused bias and ReLU, best of 30). Its products
+    cost 1/4 of im2col's, but they are 36 small GEMMs (tiles x C) @ (C x O) and its
+    transforms are memory-bound passes, so it needs many channels and enough work:
+    64 -> 128 channels at 7x7 lost at batch 32 (fwd / bwd 2.70 / 4.34 ms against
+    1.73 / 4.18), tied at 64 and won at 128 (5.32 / 8.39 against 6.58 / 12.92), while
+    32 -> 64 at 14x14 lost or tied at every batch. Hence C, O >= 64 and
+    N * oh * ow * C * O >= 2^24. Elsewhere im2col, the reference, runs.
 
     Args:
         kernel, strides, dilation: pairs; c, o: input and output channels;

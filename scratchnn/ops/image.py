@@ -14,6 +14,7 @@ from typing import Any
 
 from scratchnn import backend
 from scratchnn.backend import xp
+from scratchnn.ops.conv_geometry import check_channels_last
 from scratchnn.ops.math import cast
 from scratchnn.ops.shape import concatenate, expand_dims, getitem, squeeze
 from scratchnn.ops.tensor import Tensor, convert, record
@@ -162,10 +163,7 @@ def resize(
         )
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
-    if data_format not in (None, "channels_last"):
-        raise ValueError(
-            f"Only data_format='channels_last' is supported. Received: data_format={data_format!r}"
-        )
+    check_channels_last(data_format)
     if len(size) != 2 or not all(isinstance(s, int) and s > 0 for s in size):
         raise ValueError(
             f"Argument `size` must be a tuple of two positive ints (height, width). Received: size={size}"
@@ -266,10 +264,7 @@ def affine_transform(
         raise ValueError(
             f"Invalid value for argument `fill_mode`. Expected one of {FILL_MODES}. Received: fill_mode={fill_mode!r}"
         )
-    if data_format not in (None, "channels_last"):
-        raise ValueError(
-            f"Only data_format='channels_last' is supported. Received: data_format={data_format!r}"
-        )
+    check_channels_last(data_format)
     source_dtype = convert(images).data.dtype
     t, unbatched = _batched(images)
     m = xp.asarray(transform.data if isinstance(transform, Tensor) else transform)

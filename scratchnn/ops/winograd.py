@@ -160,16 +160,21 @@ def conv2d_winograd(
         """(t, t, m_, th, tw, C) view of a padded chunk: tile pixel (i, j) of every tile."""
         return window_view(chunk, (t, t), (th, tw), (m, m), (1, 1)).transpose(3, 4, 0, 1, 2, 5)
 
-    def scatter(y: Any, dst: Any, add: bool = False) -> None:
-        """dst[:, m I + p, m J + q] = y[p, q, :, I, J] (cropped), y (m, m, m_, th, tw, O)."""
+    def copy_pixels(tiles: Any, pixels: Any, to_pixels: bool) -> None:
+        """pixels[:, m I + p, m J + q] <-> tiles[p, q, :, I, J], tiles (m, m, m_, th, tw, O).
+
+        Output pixels past the image (where the last tile row/column overhangs) are
+        dropped on the way to pixels and left untouched (zero) on the way to tiles.
+        """
         if exact:
-            view = dst.reshape(dst.shape[0], th, m, tw, m, o).transpose(2, 4, 0, 1, 3, 5)
-            view[...] = y
+            view = pixels.reshape(pixels.shape[0], th, m, tw, m, o).transpose(2, 4, 0, 1, 3, 5)
+            (view if to_pixels else tiles)[...] = tiles if to_pixels else view
             return
         for p in range(m):
             for q in range(m):
-                part = dst[:, p::m, q::m]
-                part[...] = y[p, q, :, : part.shape[1], : part.shape[2]]
+                part = pixels[:, p::m, q::m]
+                tile = tiles[p, q, :, : part.shape[1], : part.shape[2]]
+                (part if to_pixels else tile)[...] = tile if to_pixels else part
 
     def forward_chunk(k: int) -> None:
         i0, i1 = chunks[k]
@@ -185,7 +190,7 @@ def conv2d_winograd(
             mm[ones * t + ones] += bd  # one (tiles, O) slice instead of all of y
         y = _both_axes(at, mm.reshape(t, t, -1)).reshape(m, m, m_, th, tw, o)  # A^T M A
         out_c = out[i0:i1]
-        scatter(y, out_c)
+        copy_pixels(y, out_c, to_pixels=True)
         if relu:
             xp.maximum(out_c, 0, out=out_c)
 
@@ -206,13 +211,7 @@ def conv2d_winograd(
                 sum_rows(gc.reshape(-1, o), out=db_parts[k])
             # dY in tiles, zero where the last tile row/column overhangs the output
             gy = (xp.empty if exact else xp.zeros)((m, m, m_, th, tw, o), dtype=dtype)
-            if exact:
-                gy[...] = gc.reshape(m_, th, m, tw, m, o).transpose(2, 4, 0, 1, 3, 5)
-            else:
-                for p in range(m):
-                    for q in range(m):
-                        part = gc[:, p::m, q::m]
-                        gy[p, q, :, : part.shape[1], : part.shape[2]] = part
+            copy_pixels(gy, gc, to_pixels=False)
             dm = dm_all[:, p0:p1] if need_w else xp.empty((t * t, m_ * per_image, o), dtype=dtype)
             _both_axes(at.T, gy.reshape(m, m, -1), out=dm.reshape(t, t, -1))  # dM = A dY A^T
             if need_x:

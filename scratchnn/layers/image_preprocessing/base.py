@@ -27,6 +27,7 @@ from typing import Any
 from scratchnn import ops
 from scratchnn.backend import random
 from scratchnn.layers.layer import Layer
+from scratchnn.layers.zero_padding import check_channels_last
 from scratchnn.ops.tensor import Tensor
 
 
@@ -46,12 +47,7 @@ class BaseImagePreprocessingLayer(Layer):
                 f"Layer {self.name!r}: bounding boxes are not supported. Received: "
                 f"bounding_box_format={bounding_box_format!r}"
             )
-        if data_format not in (None, "channels_last"):
-            raise ValueError(
-                f"Layer {self.name!r}: only data_format='channels_last' is supported. Received: "
-                f"data_format={data_format!r}"
-            )
-        self.data_format = "channels_last"
+        self.data_format = check_channels_last(self, data_format)
         if self._USE_BASE_FACTOR:
             self._set_factor(factor or 0.0)
         elif factor is not None:
