@@ -24,6 +24,13 @@ AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 
 
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(
+            f"Invalid value for argument `{name}`. Expected one of {choices}. Received: {name}={value!r}"
+        )
+
+
 def _batched(images: Any) -> tuple[Tensor, bool]:
     """(N, H, W, C) float images (integers become floatx(), as JAX promotes them), and whether
     the input was one image (H, W, C)."""
@@ -152,11 +159,7 @@ def resize(
         ValueError: for an unknown interpolation or fill mode, both aspect options, a bad
             `size`, or images that are not rank 3 or 4.
     """
-    if interpolation not in RESIZE_INTERPOLATIONS:
-        raise ValueError(
-            f"Invalid value for argument `interpolation`. Expected one of {RESIZE_INTERPOLATIONS}. "
-            f"Received: interpolation={interpolation!r}"
-        )
+    _check_choice("interpolation", interpolation, RESIZE_INTERPOLATIONS)
     if fill_mode != "constant":
         raise ValueError(
             f"Invalid value for argument `fill_mode`. Only 'constant' is supported. Received: fill_mode={fill_mode!r}"
@@ -255,15 +258,8 @@ def affine_transform(
     Returns:
         Images of the input's shape and dtype (integer images are rounded, as JAX does).
     """
-    if interpolation not in AFFINE_INTERPOLATIONS:
-        raise ValueError(
-            f"Invalid value for argument `interpolation`. Expected one of {AFFINE_INTERPOLATIONS}. "
-            f"Received: interpolation={interpolation!r}"
-        )
-    if fill_mode not in FILL_MODES:
-        raise ValueError(
-            f"Invalid value for argument `fill_mode`. Expected one of {FILL_MODES}. Received: fill_mode={fill_mode!r}"
-        )
+    _check_choice("interpolation", interpolation, AFFINE_INTERPOLATIONS)
+    _check_choice("fill_mode", fill_mode, FILL_MODES)
     check_channels_last(data_format)
     source_dtype = convert(images).data.dtype
     t, unbatched = _batched(images)
