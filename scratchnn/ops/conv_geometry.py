@@ -25,7 +25,7 @@ def sum_rows(a: Any, out: Any = None) -> Any:
     blocked accumulation measured closer to the float64 sum.
     """
     ones = xp.ones(a.shape[0], dtype=a.dtype)
-    return xp.matmul(ones, a) if out is None else xp.matmul(ones, a, out=out)
+    return xp.matmul(ones, a, out=out)
 
 
 def normalize_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:

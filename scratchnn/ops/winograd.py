@@ -103,8 +103,7 @@ def _both_axes(mat: Any, a: Any, out: Any = None) -> Any:
     """
     t, x = a.shape[0], a.shape[2]
     first = (mat @ a.reshape(t, t * x)).reshape(mat.shape[0], t, x)  # over the first axis
-    # over the second axis: a (r, t) @ (t, X) product per first index
-    return xp.matmul(mat, first) if out is None else xp.matmul(mat, first, out=out)
+    return xp.matmul(mat, first, out=out)  # over the second axis: (r, t) @ (t, X) per first index
 
 
 def kernel_transform(wd: Any, m: int | None = None) -> Any:
