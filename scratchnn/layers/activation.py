@@ -6,7 +6,7 @@ from typing import Any
 
 from scratchnn import activations, ops
 from scratchnn.backend import xp
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 from scratchnn.ops.tensor import Tensor
 
 
@@ -21,8 +21,7 @@ class Activation(Layer):
     def call(self, inputs: Any) -> Any:
         return self.activation(inputs)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
@@ -48,8 +47,7 @@ class Softmax(Layer):
         out = ops.softmax(ops.where(keep, inputs, -1e9), axis=self.axis)
         return ops.where(keep, out, 0.0)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
@@ -82,8 +80,7 @@ class ReLU(Layer):
             inputs, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold
         )
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -111,8 +108,7 @@ class LeakyReLU(Layer):
     def call(self, inputs: Any) -> Any:
         return ops.leaky_relu(inputs, negative_slope=self.negative_slope)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "negative_slope": self.negative_slope}
@@ -129,8 +125,7 @@ class ELU(Layer):
     def call(self, inputs: Any) -> Any:
         return ops.elu(inputs, alpha=self.alpha)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "alpha": self.alpha}

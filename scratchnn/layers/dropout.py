@@ -6,7 +6,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.backend import asarray, random
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 
 
 class Dropout(Layer):
@@ -45,8 +45,7 @@ class Dropout(Layer):
         mask = asarray(keep.astype(inputs.dtype) * (1.0 / (1.0 - self.rate)), dtype=inputs.dtype)
         return ops.multiply(inputs, mask)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape}

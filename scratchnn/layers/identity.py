@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 
 
 class Identity(Layer):
@@ -21,5 +21,4 @@ class Identity(Layer):
     def call(self, inputs: Any) -> Any:
         return inputs
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape

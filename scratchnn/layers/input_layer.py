@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 from scratchnn.ops.symbolic import KerasTensor, Node
 
 
@@ -62,8 +62,7 @@ class InputLayer(Layer):
     def call(self, inputs: Any) -> Any:
         return inputs
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     @property
     def input_shape(self) -> tuple[int | None, ...]:

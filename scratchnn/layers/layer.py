@@ -67,6 +67,11 @@ def any_added_losses() -> bool:
     return _layers_holding_losses > 0
 
 
+def keep_input_shape(self: Any, input_shape: Any) -> Any:
+    """`compute_output_shape` of a layer whose output has its input's shape (and structure)."""
+    return input_shape
+
+
 class Layer(LayerWeights, Operation, KerasSaveable):
     """Base class of every layer.
 

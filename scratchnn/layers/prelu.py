@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn import ops
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 from scratchnn.layers.weight_options import add_weight_with_options, set_weight_options, weight_options_config
 
 
@@ -76,8 +76,7 @@ class PReLU(Layer):
         neg = ops.multiply(ops.negative(self.alpha), ops.relu(ops.negative(inputs)))
         return ops.add(pos, neg)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ from typing import Any
 from scratchnn import backend, ops
 from scratchnn.backend import xp
 from scratchnn.layers.adapt_data import iter_batches, single_array
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 from scratchnn.ops.tensor import Tensor
 
 
@@ -25,8 +25,7 @@ class Rescaling(Layer):
         out = ops.multiply(ops.cast(inputs, self.dtype), self.scale)
         return ops.add(out, self.offset) if self.offset else out
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
@@ -197,8 +196,7 @@ class Normalization(Layer):
             return ops.add(ops.multiply(x, scale), mean.astype(self.dtype))
         return ops.divide(ops.subtract(x, mean.astype(self.dtype)), scale)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "axis": list(self.axis) or None, "invert": self.invert}

@@ -14,7 +14,7 @@ from typing import Any
 
 from scratchnn import ops, regularizers
 from scratchnn.backend import random
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 
 # SELU's constants (keras/src/layers/regularization/alpha_dropout.py).
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -45,8 +45,7 @@ class _NoiseLayer(Layer):
     def _rng(self) -> Any:
         return self._generator or random.generator()
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
 
 class GaussianNoise(_NoiseLayer):
@@ -170,8 +169,7 @@ class ActivityRegularization(Layer):
     def call(self, inputs: Any) -> Any:
         return inputs
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

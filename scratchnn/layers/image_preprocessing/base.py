@@ -26,7 +26,7 @@ from typing import Any
 
 from scratchnn import ops
 from scratchnn.backend import random
-from scratchnn.layers.layer import Layer
+from scratchnn.layers.layer import Layer, keep_input_shape
 from scratchnn.layers.zero_padding import check_channels_last
 from scratchnn.ops.tensor import Tensor
 
@@ -146,8 +146,7 @@ class BaseImagePreprocessingLayer(Layer):
     def _unbatch(images: Any, unbatched: bool) -> Any:
         return ops.squeeze(images, 0) if unbatched else images
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return input_shape
+    compute_output_shape = keep_input_shape
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format}
