@@ -10,7 +10,10 @@ own parallelism:
   pooling, the 36 matrix products of a Winograd step, ...). The chunking depends on
   the shapes only, never on the thread count, so every thread count computes the
   same chunks in the same arithmetic order: results are bitwise identical to the
-  serial path, and a seed gives the same weights with threads on or off.
+  serial path, and a seed gives the same weights with threads on or off. (The serial
+  path gives BLAS back its own thread count; where that is above one, OpenBLAS may
+  split a single large product's sums differently, so the bits match when BLAS runs
+  one thread there too, e.g. with OPENBLAS_NUM_THREADS=1.)
 - `run(fn, count)` runs `fn(0) ... fn(count - 1)` on `n` threads (the caller and
   n - 1 workers). Each thread takes the next chunk from a shared counter when it
   finishes one (dynamic scheduling, work-stealing in its simplest form), so a thread

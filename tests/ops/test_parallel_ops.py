@@ -123,7 +123,11 @@ def _dense_run(threads):
         [sk.Input((300,)), sk.layers.Dense(256, activation="relu"), sk.layers.Dense(10, activation="softmax")]
     )
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    with parallel.threads(threads):
+    # The serial run gives BLAS back its own thread count, which can split a product's sums
+    # by the machine's cores unless the environment pins it (CI sets OPENBLAS_NUM_THREADS=1).
+    # Pinned here too, so the comparison is the execution layer's alone, on any machine.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with parallel.threads(threads), threadpoolctl.threadpool_limits(1, user_api="blas"):
         history = model.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
     return [w.copy() for w in model.get_weights()], history.history["loss"]
 
