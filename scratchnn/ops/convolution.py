@@ -29,6 +29,7 @@ import os
 from typing import Any
 
 from scratchnn.backend import parallel, xp
+from scratchnn.ops import fast_passes
 from scratchnn.ops.conv_geometry import (
     check_channels_last,
     image_chunks,
@@ -224,7 +225,7 @@ def _dense_conv(xpad, wd, bd, geo: _Geometry, relu: bool, x: Tensor, w: Tensor, 
         if bd is not None:
             rows += bd
         if relu:
-            xp.maximum(rows, 0, out=rows)
+            fast_passes.relu(rows, out=rows)
 
     parallel.run(forward_chunk, len(chunks))
 
@@ -278,7 +279,7 @@ def _grouped_conv(xpad, wd, bd, geo: _Geometry, relu: bool, groups: int, x, w, b
     if bd is not None:
         out += bd
     if relu:
-        xp.maximum(out, 0, out=out)
+        fast_passes.relu(out, out=out)
     out = out.reshape(n, oh, ow, o)
 
     def backward(g):

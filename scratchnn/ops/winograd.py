@@ -50,6 +50,7 @@ from __future__ import annotations
 from typing import Any
 
 from scratchnn.backend import parallel, xp
+from scratchnn.ops import fast_passes
 from scratchnn.ops.conv_geometry import image_chunks, sum_rows, window_view
 from scratchnn.ops.tensor import Tensor, grad_enabled
 
@@ -191,7 +192,7 @@ def conv2d_winograd(
         out_c = out[i0:i1]
         copy_pixels(y, out_c, to_pixels=True)
         if relu:
-            xp.maximum(out_c, 0, out=out_c)
+            fast_passes.relu(out_c, out=out_c)
 
     parallel.run(forward_chunk, len(chunks))
 
